@@ -1,0 +1,299 @@
+// The generation config: its shape, its defaults (config/default.yaml holds the same values) and
+// strict validation. Every error names the offending key; nothing is written before it passes.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { parseIsoDay } from '../core/calendar.js';
+import { LOYALTY_STATUSES, ORDER_STATUSES } from '../core/tables.js';
+
+export interface Config {
+  seed: number;
+  scale_factor: number;
+  calendar: { start_date: string; days: number };
+  customers: {
+    count_per_scale_factor: number;
+    popularity_skew: number;
+    loyalty_weights: Record<(typeof LOYALTY_STATUSES)[number], number>;
+    signup_years_before_start: number;
+  };
+  products: {
+    count_per_sqrt_scale_factor: number;
+    popularity_skew: number;
+    price_min_cents: number;
+    price_max_cents: number;
+    margin_min: number;
+    margin_max: number;
+  };
+  stores: { count_per_sqrt_scale_factor: number; size_skew: number };
+  promotions: {
+    count_per_sqrt_scale_factor: number;
+    discount_rate_min: number;
+    discount_rate_max: number;
+    duration_days_min: number;
+    duration_days_max: number;
+  };
+  orders: {
+    count_per_scale_factor: number;
+    line_count_weights: number[];
+    quantity_weights: number[];
+    weekend_weight: number;
+    holiday_weight: number;
+    promotion_rate: number;
+    status_weights: Record<'Completed' | 'Shipped' | 'Processing' | 'Cancelled', number>;
+  };
+  returns: { rate: number; max_days_after_order: number; reason_weights: Record<string, number> };
+  inventory: { opening_stock_min: number; opening_stock_max: number; restock_batch: number };
+  partitions: { orders_per_partition: number; customers_per_partition: number; inventory_rows_per_partition: number };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export const DEFAULT_CONFIG: Config = {
+  seed: 42,
+  scale_factor: 1,
+  calendar: { start_date: '2024-01-01', days: 365 },
+  customers: {
+    count_per_scale_factor: 10_000,
+    popularity_skew: 0.6,
+    loyalty_weights: { Bronze: 60, Silver: 25, Gold: 11, Platinum: 4 },
+    signup_years_before_start: 5,
+  },
+  products: {
+    count_per_sqrt_scale_factor: 1_000,
+    popularity_skew: 1.0,
+    price_min_cents: 199,
+    price_max_cents: 99_999,
+    margin_min: 0.15,
+    margin_max: 0.6,
+  },
+  stores: { count_per_sqrt_scale_factor: 50, size_skew: 0.5 },
+  promotions: {
+    count_per_sqrt_scale_factor: 100,
+    discount_rate_min: 0.05,
+    discount_rate_max: 0.5,
+    duration_days_min: 3,
+    duration_days_max: 30,
+  },
+  orders: {
+    count_per_scale_factor: 100_000,
+    line_count_weights: [15, 20, 30, 20, 15],
+    quantity_weights: [30, 22, 15, 10, 8, 5, 4, 3, 2, 1],
+    weekend_weight: 1.4,
+    holiday_weight: 1.8,
+    promotion_rate: 0.25,
+    status_weights: { Completed: 70, Shipped: 15, Processing: 10, Cancelled: 5 },
+  },
+  returns: {
+    rate: 0.05,
+    max_days_after_order: 30,
+    reason_weights: {
+      Defective: 25,
+      'Wrong size': 20,
+      'Not as described': 15,
+      'Changed mind': 20,
+      'Arrived late': 10,
+      'Better price elsewhere': 10,
+    },
+  },
+  inventory: { opening_stock_min: 20, opening_stock_max: 200, restock_batch: 50 },
+  partitions: { orders_per_partition: 50_000, customers_per_partition: 50_000, inventory_rows_per_partition: 500_000 },
+};
+
+// ---- declarative rules -------------------------------------------------------------------------
+
+type Rule =
+  | { kind: 'int'; min: number; max: number }
+  | { kind: 'number'; min: number; max: number; minExclusive?: boolean }
+  | { kind: 'date' }
+  | { kind: 'weights'; minLength: number; maxLength: number }
+  | { kind: 'weightMap'; keys?: readonly string[]; maxKeyLength?: number }
+  | { kind: 'section'; rules: Rules };
+type Rules = Record<string, Rule>;
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER): Rule => ({ kind: 'int', min, max });
+const num = (min: number, max: number, minExclusive = false): Rule => ({ kind: 'number', min, max, minExclusive });
+const rate = num(0, 1);
+const count = int(1, 1_000_000_000);
+const section = (rules: Rules): Rule => ({ kind: 'section', rules });
+
+/** The largest scale factor: order ids stay below 2^31 (100,000 × 10,000 = 1e9). */
+export const MAX_SCALE_FACTOR = 10_000;
+
+const RULES: Rules = {
+  seed: int(0),
+  scale_factor: num(0, MAX_SCALE_FACTOR, true),
+  calendar: section({ start_date: { kind: 'date' }, days: int(1, 36_600) }),
+  customers: section({
+    count_per_scale_factor: count,
+    popularity_skew: num(0, 5),
+    loyalty_weights: { kind: 'weightMap', keys: LOYALTY_STATUSES },
+    signup_years_before_start: int(0, 100),
+  }),
+  products: section({
+    count_per_sqrt_scale_factor: count,
+    popularity_skew: num(0, 5),
+    price_min_cents: int(2, 99_999_999),
+    price_max_cents: int(2, 99_999_999),
+    margin_min: num(0, 1, true),
+    margin_max: num(0, 1),
+  }),
+  stores: section({ count_per_sqrt_scale_factor: int(1, 1_000_000), size_skew: num(0, 5) }),
+  promotions: section({
+    count_per_sqrt_scale_factor: int(1, 1_000_000),
+    discount_rate_min: num(0, 0.5, true),
+    discount_rate_max: num(0, 0.5, true),
+    duration_days_min: int(1, 36_600),
+    duration_days_max: int(1, 36_600),
+  }),
+  orders: section({
+    count_per_scale_factor: count,
+    line_count_weights: { kind: 'weights', minLength: 1, maxLength: 5 },
+    quantity_weights: { kind: 'weights', minLength: 1, maxLength: 10 },
+    weekend_weight: num(0, 100),
+    holiday_weight: num(0, 100),
+    promotion_rate: rate,
+    status_weights: { kind: 'weightMap', keys: ORDER_STATUSES.filter((s) => s !== 'Returned') },
+  }),
+  returns: section({
+    rate,
+    max_days_after_order: int(0, 30),
+    reason_weights: { kind: 'weightMap', maxKeyLength: 50 },
+  }),
+  inventory: section({ opening_stock_min: int(0, 1_000_000_000), opening_stock_max: int(0, 1_000_000_000), restock_batch: int(1, 1_000_000_000) }),
+  partitions: section({
+    orders_per_partition: int(1, 2_000_000),
+    customers_per_partition: int(1, 10_000_000),
+    inventory_rows_per_partition: int(1, 100_000_000),
+  }),
+};
+
+const describe = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'string' ? `"${v}"` : typeof v === 'object' ? 'a mapping' : String(v);
+
+function checkValue(path: string, rule: Rule, value: unknown, fallback: unknown): unknown {
+  const fail = (what: string): never => {
+    throw new ConfigError(`${path}: ${what}, got ${describe(value)}`);
+  };
+  switch (rule.kind) {
+    case 'int':
+      if (typeof value !== 'number' || !Number.isInteger(value)) fail('must be an integer');
+      if ((value as number) < rule.min || (value as number) > rule.max) fail(`must be between ${rule.min} and ${rule.max}`);
+      return value;
+    case 'number': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) fail('must be a number');
+      const v = value as number;
+      if (rule.minExclusive ? v <= rule.min : v < rule.min) fail(`must be ${rule.minExclusive ? 'greater than' : 'at least'} ${rule.min}`);
+      if (v > rule.max) fail(`must be at most ${rule.max}`);
+      return v;
+    }
+    case 'date':
+      if (typeof value !== 'string' || parseIsoDay(value) === null) fail('must be a date written YYYY-MM-DD');
+      return value;
+    case 'weights': {
+      const ok =
+        Array.isArray(value) &&
+        value.length >= rule.minLength &&
+        value.length <= rule.maxLength &&
+        value.every((w) => typeof w === 'number' && Number.isFinite(w) && w >= 0) &&
+        value.some((w) => w > 0);
+      if (!ok) fail(`must be a list of ${rule.minLength} to ${rule.maxLength} non-negative numbers, not all zero`);
+      return value;
+    }
+    case 'weightMap': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('must be a mapping of name: weight');
+      const entries = Object.entries(value as Record<string, unknown>);
+      if (rule.keys) {
+        for (const [k] of entries) if (!rule.keys.includes(k)) throw new ConfigError(`${path}.${k}: unknown key (expected ${rule.keys.join(', ')})`);
+        for (const k of rule.keys) if (!(k in (value as object))) throw new ConfigError(`${path}.${k}: missing (every one of ${rule.keys.join(', ')} needs a weight)`);
+      }
+      if (entries.length === 0) fail('must name at least one value');
+      for (const [k, w] of entries) {
+        if (rule.maxKeyLength && (k.length === 0 || k.length > rule.maxKeyLength)) throw new ConfigError(`${path}: the name "${k}" must be 1 to ${rule.maxKeyLength} characters`);
+        if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new ConfigError(`${path}.${k}: must be a non-negative number, got ${describe(w)}`);
+      }
+      if (!entries.some(([, w]) => (w as number) > 0)) fail('must have at least one positive weight');
+      return value;
+    }
+    case 'section': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('must be a mapping');
+      return checkSection(path, rule.rules, value as Record<string, unknown>, fallback as Record<string, unknown>);
+    }
+  }
+}
+
+function checkSection(prefix: string, rules: Rules, input: Record<string, unknown>, defaults: Record<string, unknown>): Record<string, unknown> {
+  for (const key of Object.keys(input)) {
+    if (!(key in rules)) {
+      const where = prefix ? `${prefix}.${key}` : key;
+      throw new ConfigError(`${where}: unknown key (allowed here: ${Object.keys(rules).join(', ')})`);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, rule] of Object.entries(rules)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (!(key in input) || input[key] === undefined) {
+      out[key] = structuredClone(defaults[key]);
+    } else if (rule.kind === 'weightMap') {
+      out[key] = checkValue(path, rule, input[key], defaults[key]); // a weight map replaces the default whole
+    } else {
+      out[key] = checkValue(path, rule, input[key], defaults[key]);
+    }
+  }
+  return out;
+}
+
+/** Cross-field rules that no single key can express. */
+function checkRelations(c: Config): void {
+  const pairs: [string, number, string, number][] = [
+    ['products.price_min_cents', c.products.price_min_cents, 'products.price_max_cents', c.products.price_max_cents],
+    ['products.margin_min', c.products.margin_min, 'products.margin_max', c.products.margin_max],
+    ['promotions.discount_rate_min', c.promotions.discount_rate_min, 'promotions.discount_rate_max', c.promotions.discount_rate_max],
+    ['promotions.duration_days_min', c.promotions.duration_days_min, 'promotions.duration_days_max', c.promotions.duration_days_max],
+    ['inventory.opening_stock_min', c.inventory.opening_stock_min, 'inventory.opening_stock_max', c.inventory.opening_stock_max],
+  ];
+  for (const [lowKey, low, highKey, high] of pairs) {
+    if (low > high) throw new ConfigError(`${highKey}: must be at least ${lowKey} (${low}), got ${high}`);
+  }
+  if (Math.round(c.promotions.discount_rate_max * 100) < 1) {
+    throw new ConfigError(`promotions.discount_rate_max: must be at least 0.01 (rates are whole hundredths), got ${c.promotions.discount_rate_max}`);
+  }
+  const first = parseIsoDay(c.calendar.start_date)!;
+  if (first - c.customers.signup_years_before_start * 366 < -719_162) {
+    throw new ConfigError(`customers.signup_years_before_start: reaches before year 1 from calendar.start_date ${c.calendar.start_date}`);
+  }
+}
+
+/** Validates a parsed config document (the defaults fill what it leaves out). */
+export function validateConfig(document: unknown): Config {
+  if (document === null || document === undefined) return structuredClone(DEFAULT_CONFIG);
+  if (typeof document !== 'object' || Array.isArray(document)) {
+    throw new ConfigError(`the config must be a mapping of keys, got ${describe(document)}`);
+  }
+  const config = checkSection('', RULES, document as Record<string, unknown>, DEFAULT_CONFIG as unknown as Record<string, unknown>) as unknown as Config;
+  checkRelations(config);
+  return config;
+}
+
+/** Reads and validates a YAML config file; errors are prefixed with the file name. */
+export function loadConfigFile(path: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${path}: cannot read the config file (${code === 'ENOENT' ? 'no such file' : code ?? String(err)})`);
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text, { uniqueKeys: true });
+  } catch (err) {
+    throw new ConfigError(`${path}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  try {
+    return validateConfig(document);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError(`${path}: ${err.message}`);
+    throw err;
+  }
+}

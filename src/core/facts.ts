@@ -1,0 +1,468 @@
+// Fact generation for one order partition: orders, their lines, their aggregates, the processed
+// orders and the returns all come from the partition's own streams in a single pass, so totals
+// need no second pass. Also the cheap counting pre-pass that makes transaction and return keys
+// dense, and the per-(store, product) sales deltas that inventory merges. No I/O here.
+import type { Config } from '../config/config.js';
+import { NULL_DAY, NULL_KEY, type ColumnBatch } from './columns.js';
+import { orderRange, type Plan } from './plan.js';
+import { AliasTable, below, deriveStream, unit } from './random.js';
+import { arenaViews, planArena, type ArenaLayout } from './sharedArrays.js';
+import { ORDER_STATUSES, STATUS_RETURNED, type TableName } from './tables.js';
+
+/** The dimension columns fact generation reads, kept in one SharedArrayBuffer for all workers. */
+export const FACT_ARRAY_KINDS = {
+  productPrice: 'int32',
+  productProbability: 'float64',
+  productAlias: 'int32',
+  customerProbability: 'float64',
+  customerAlias: 'int32',
+  storeProbability: 'float64',
+  storeAlias: 'int32',
+  dayProbability: 'float64',
+  dayAlias: 'int32',
+  promotionRate: 'int32',
+  activePromotionOffsets: 'int32',
+  activePromotionIds: 'int32',
+  /** Merged inventory aggregates, indexed by store index × products + product index. */
+  inventorySold: 'int32',
+  inventoryLastSale: 'int32',
+} as const;
+export type FactArrayName = keyof typeof FACT_ARRAY_KINDS;
+export type FactArrays = { [K in FactArrayName]: (typeof FACT_ARRAY_KINDS)[K] extends 'int32' ? Int32Array : Float64Array };
+export type FactLayout = ArenaLayout<FactArrayName>;
+
+export interface FactArraysInput {
+  productPrice: Int32Array;
+  productWeights: ArrayLike<number>;
+  customerWeights: ArrayLike<number>;
+  storeWeights: ArrayLike<number>;
+  dayWeights: ArrayLike<number>;
+  promotionRate: Int32Array;
+  activePromotionOffsets: Int32Array;
+  activePromotionIds: Int32Array;
+}
+
+/** Allocates the shared arena and fills it (alias tables built in place). Main thread only. */
+export function buildFactArrays(plan: Plan, input: FactArraysInput): { buffer: SharedArrayBuffer; layout: FactLayout; arrays: FactArrays } {
+  const cells = plan.stores * plan.products;
+  const lengths: Record<FactArrayName, number> = {
+    productPrice: plan.products,
+    productProbability: plan.products,
+    productAlias: plan.products,
+    customerProbability: plan.customers,
+    customerAlias: plan.customers,
+    storeProbability: plan.stores,
+    storeAlias: plan.stores,
+    dayProbability: plan.days,
+    dayAlias: plan.days,
+    promotionRate: plan.promotions,
+    activePromotionOffsets: input.activePromotionOffsets.length,
+    activePromotionIds: Math.max(1, input.activePromotionIds.length),
+    inventorySold: cells,
+    inventoryLastSale: cells,
+  };
+  const spec = Object.fromEntries(
+    (Object.keys(FACT_ARRAY_KINDS) as FactArrayName[]).map((k) => [k, { kind: FACT_ARRAY_KINDS[k], length: lengths[k] }]),
+  ) as Record<FactArrayName, { kind: 'int32' | 'float64'; length: number }>;
+  const { layout, bytes } = planArena(spec);
+  const buffer = new SharedArrayBuffer(bytes);
+  const arrays = arenaViews(buffer, layout) as FactArrays;
+  arrays.productPrice.set(input.productPrice);
+  AliasTable.build(input.productWeights, arrays.productProbability, arrays.productAlias);
+  AliasTable.build(input.customerWeights, arrays.customerProbability, arrays.customerAlias);
+  AliasTable.build(input.storeWeights, arrays.storeProbability, arrays.storeAlias);
+  AliasTable.build(input.dayWeights, arrays.dayProbability, arrays.dayAlias);
+  arrays.promotionRate.set(input.promotionRate);
+  arrays.activePromotionOffsets.set(input.activePromotionOffsets);
+  arrays.activePromotionIds.set(input.activePromotionIds);
+  arrays.inventoryLastSale.fill(NULL_DAY);
+  return { buffer, layout, arrays };
+}
+
+/**
+ * Popularity weights indexed by key − 1: Zipf weight of rank r lands on key (r × step mod n) + 1,
+ * a fixed scatter, so the most popular keys are spread over the key range, not 1, 2, 3 …
+ */
+export function scatteredZipfWeights(n: number, skew: number): Float64Array {
+  const w = new Float64Array(n);
+  let step = Math.max(1, Math.floor(n * 0.6180339887498949));
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  while (gcd(step, n) !== 1) step++;
+  let key = step % n; // rank 0 is not key 1
+  for (let rank = 0; rank < n; rank++) {
+    w[key] = skew === 0 ? 1 : Math.pow(rank + 1, -skew);
+    key += step;
+    if (key >= n) key -= n;
+  }
+  return w;
+}
+
+/** Everything a worker needs to generate facts: the plan, the config-derived small tables, views of the shared arena. */
+export class FactContext {
+  readonly plan: Plan;
+  readonly arrays: FactArrays;
+  readonly products: AliasTable;
+  readonly customers: AliasTable;
+  readonly stores: AliasTable;
+  readonly days: AliasTable;
+  readonly lineCounts: AliasTable;
+  readonly quantities: AliasTable;
+  readonly statuses: AliasTable;
+  readonly reasons: AliasTable;
+  readonly reasonNames: readonly string[];
+  readonly promotionRate: number;
+  readonly returnRate: number;
+  readonly returnWindowDays: number;
+
+  constructor(config: Config, plan: Plan, buffer: SharedArrayBuffer, layout: FactLayout) {
+    this.plan = plan;
+    this.arrays = arenaViews(buffer, layout) as FactArrays;
+    const a = this.arrays;
+    this.products = new AliasTable(a.productProbability, a.productAlias);
+    this.customers = new AliasTable(a.customerProbability, a.customerAlias);
+    this.stores = new AliasTable(a.storeProbability, a.storeAlias);
+    this.days = new AliasTable(a.dayProbability, a.dayAlias);
+    this.lineCounts = AliasTable.build(config.orders.line_count_weights);
+    this.quantities = AliasTable.build(config.orders.quantity_weights);
+    const statusNames = ORDER_STATUSES.slice(0, STATUS_RETURNED) as (keyof Config['orders']['status_weights'])[];
+    this.statuses = AliasTable.build(statusNames.map((s) => config.orders.status_weights[s]));
+    this.reasonNames = Object.keys(config.returns.reason_weights);
+    this.reasons = AliasTable.build(Object.values(config.returns.reason_weights));
+    this.promotionRate = config.orders.promotion_rate;
+    this.returnRate = config.returns.rate;
+    this.returnWindowDays = config.returns.max_days_after_order;
+  }
+}
+
+// ---- the counting pre-pass ---------------------------------------------------------------------
+
+export interface PartitionCounts {
+  lines: number;
+  returns: number;
+}
+
+/**
+ * Line and return counts of a partition, drawn from the same two streams (and in the same order)
+ * as generateOrderPartition draws them, at a fraction of the cost: one alias pick per order and one
+ * draw per line. Prefix sums of these give every partition its first transaction and return key.
+ */
+export function countOrderPartition(ctx: FactContext, partition: number): PartitionCounts {
+  const { count } = orderRange(ctx.plan, partition);
+  const lineCountStream = deriveStream(ctx.plan.seed, 'order_line_counts', partition);
+  const returnFlagStream = deriveStream(ctx.plan.seed, 'return_flags', partition);
+  const rate = ctx.returnRate;
+  let lines = 0;
+  let returns = 0;
+  for (let o = 0; o < count; o++) {
+    const n = ctx.lineCounts.pick(lineCountStream) + 1;
+    lines += n;
+    for (let l = 0; l < n; l++) if (unit(returnFlagStream) < rate) returns++;
+  }
+  return { lines, returns };
+}
+
+// ---- inventory deltas ----------------------------------------------------------------------------
+
+/** Per-partition sales per (store, product): Σ quantity and the last sale day, as sparse arrays. */
+export interface InventoryDeltas {
+  cells: Int32Array;
+  sold: Int32Array;
+  lastSale: Int32Array;
+}
+
+/** Accumulates a partition's sales in dense scratch arrays reused across partitions; take() returns the sparse delta. */
+export class InventoryAccumulator {
+  private readonly sold: Int32Array;
+  private readonly lastSale: Int32Array;
+  private touched: Int32Array;
+  private touchedCount = 0;
+
+  constructor(cells: number) {
+    this.sold = new Int32Array(cells);
+    this.lastSale = new Int32Array(cells).fill(NULL_DAY);
+    this.touched = new Int32Array(1024);
+  }
+
+  add(cell: number, quantity: number, day: number): void {
+    if (this.sold[cell] === 0) {
+      if (this.touchedCount === this.touched.length) {
+        const grown = new Int32Array(this.touched.length * 2);
+        grown.set(this.touched);
+        this.touched = grown;
+      }
+      this.touched[this.touchedCount++] = cell;
+    }
+    this.sold[cell] += quantity;
+    if (day > this.lastSale[cell]) this.lastSale[cell] = day;
+  }
+
+  take(): InventoryDeltas {
+    const n = this.touchedCount;
+    const cells = this.touched.slice(0, n).sort();
+    const sold = new Int32Array(n);
+    const lastSale = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const c = cells[i];
+      sold[i] = this.sold[c];
+      lastSale[i] = this.lastSale[c];
+      this.sold[c] = 0;
+      this.lastSale[c] = NULL_DAY;
+    }
+    this.touchedCount = 0;
+    return { cells, sold, lastSale };
+  }
+}
+
+/** Adds a partition's deltas into the merged arrays: sums and maxima, so any merge order gives the same result. */
+export function mergeInventoryDeltas(arrays: Pick<FactArrays, 'inventorySold' | 'inventoryLastSale'>, d: InventoryDeltas): void {
+  const { inventorySold, inventoryLastSale } = arrays;
+  for (let i = 0; i < d.cells.length; i++) {
+    const c = d.cells[i];
+    inventorySold[c] += d.sold[i];
+    if (d.lastSale[i] > inventoryLastSale[c]) inventoryLastSale[c] = d.lastSale[i];
+  }
+}
+
+// ---- the order partition -------------------------------------------------------------------------
+
+/** The tables one order partition produces, in the order their batches are emitted. */
+export const ORDER_PARTITION_TABLES = ['raw_orders', 'transactions_raw', 'order_aggregates', 'orders', 'returns'] as const satisfies readonly TableName[];
+export type OrderPartitionTable = (typeof ORDER_PARTITION_TABLES)[number];
+
+/** Receives each batch; it must consume the batch before returning (the arrays are reused). */
+export type BatchConsumer<T extends string> = (table: T, batch: ColumnBatch) => void;
+
+export interface PartitionKeys {
+  /** 0-based index of the partition's first transaction and first return across the whole run. */
+  firstTransaction: number;
+  firstReturn: number;
+}
+
+/** Orders generated per batch: large enough to amortise the consumer call, small enough to stay in cache. */
+export const ORDERS_PER_BATCH = 2048;
+const LINES_MAX = 5; // config allows at most 5 lines per order
+
+class OrderBatchColumns {
+  readonly orderId = new Int32Array(ORDERS_PER_BATCH);
+  readonly customerId = new Int32Array(ORDERS_PER_BATCH);
+  readonly storeId = new Int32Array(ORDERS_PER_BATCH);
+  readonly orderDate = new Int32Array(ORDERS_PER_BATCH);
+  readonly lineCount = new Int32Array(ORDERS_PER_BATCH);
+  readonly totalQuantity = new Int32Array(ORDERS_PER_BATCH);
+  readonly gross = new Float64Array(ORDERS_PER_BATCH);
+  readonly discount = new Float64Array(ORDERS_PER_BATCH);
+  readonly total = new Float64Array(ORDERS_PER_BATCH);
+  readonly status = new Uint8Array(ORDERS_PER_BATCH);
+  readonly txId = new Float64Array(ORDERS_PER_BATCH * LINES_MAX);
+  readonly txOrderId = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
+  readonly txLine = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
+  readonly txProduct = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
+  readonly txPromotion = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
+  readonly txQuantity = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
+  readonly txUnitPrice = new Float64Array(ORDERS_PER_BATCH * LINES_MAX);
+  readonly txDiscount = new Float64Array(ORDERS_PER_BATCH * LINES_MAX);
+  readonly txTotal = new Float64Array(ORDERS_PER_BATCH * LINES_MAX);
+  readonly rtId = new Float64Array(ORDERS_PER_BATCH * LINES_MAX);
+  readonly rtOrderId = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
+  readonly rtTxId = new Float64Array(ORDERS_PER_BATCH * LINES_MAX);
+  readonly rtProduct = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
+  readonly rtStore = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
+  readonly rtDate = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
+  readonly rtQuantity = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
+  readonly rtRefund = new Float64Array(ORDERS_PER_BATCH * LINES_MAX);
+  readonly rtReason = new Array<string>(ORDERS_PER_BATCH * LINES_MAX);
+}
+
+export interface OrderPartitionResult {
+  rows: Record<OrderPartitionTable, number>;
+  inventory: InventoryDeltas;
+}
+
+/**
+ * Generates one partition of orders and everything that hangs off them, emitting column batches
+ * table by table (raw_orders, transactions_raw, order_aggregates, orders, returns) every
+ * ORDERS_PER_BATCH orders. Keys: order_id = range.first + i + 1; transaction and return keys
+ * continue from `keys` (the prefix sums of countOrderPartition), so all three are dense.
+ */
+export function generateOrderPartition(
+  ctx: FactContext,
+  partition: number,
+  keys: PartitionKeys,
+  emit: BatchConsumer<OrderPartitionTable>,
+  inventory: InventoryAccumulator,
+  columns: OrderBatchColumns = new OrderBatchColumns(),
+): OrderPartitionResult {
+  const plan = ctx.plan;
+  const range = orderRange(plan, partition);
+  const orderStream = deriveStream(plan.seed, 'orders', partition);
+  const lineCountStream = deriveStream(plan.seed, 'order_line_counts', partition);
+  const lineStream = deriveStream(plan.seed, 'order_lines', partition);
+  const returnFlagStream = deriveStream(plan.seed, 'return_flags', partition);
+  const returnStream = deriveStream(plan.seed, 'returns', partition);
+  const { productPrice, promotionRate, activePromotionOffsets, activePromotionIds } = ctx.arrays;
+  const products = plan.products;
+  const firstDay = plan.firstDay;
+  const promoShare = ctx.promotionRate;
+  const returnRate = ctx.returnRate;
+  const windowDays = ctx.returnWindowDays + 1;
+  const c = columns;
+  const rows: Record<OrderPartitionTable, number> = { raw_orders: 0, transactions_raw: 0, order_aggregates: 0, orders: 0, returns: 0 };
+  let nextTx = keys.firstTransaction + 1;
+  let nextReturn = keys.firstReturn + 1;
+
+  for (let batchStart = 0; batchStart < range.count; batchStart += ORDERS_PER_BATCH) {
+    const batchOrders = Math.min(ORDERS_PER_BATCH, range.count - batchStart);
+    let nLines = 0;
+    let nReturns = 0;
+    for (let o = 0; o < batchOrders; o++) {
+      const orderId = range.first + batchStart + o + 1;
+      const customerId = ctx.customers.pick(orderStream) + 1;
+      const storeIndex = ctx.stores.pick(orderStream);
+      const dayIndex = ctx.days.pick(orderStream);
+      const day = firstDay + dayIndex;
+      const drawnStatus = ctx.statuses.pick(orderStream);
+      const lineCount = ctx.lineCounts.pick(lineCountStream) + 1;
+      const promoFrom = activePromotionOffsets[dayIndex];
+      const promoCount = activePromotionOffsets[dayIndex + 1] - promoFrom;
+      let quantitySum = 0;
+      let grossSum = 0;
+      let discountSum = 0;
+      let returned = false;
+      for (let l = 1; l <= lineCount; l++) {
+        const productIndex = ctx.products.pick(lineStream);
+        const quantity = ctx.quantities.pick(lineStream) + 1;
+        const price = productPrice[productIndex];
+        let promotionId = NULL_KEY;
+        let discount = 0;
+        const gross = quantity * price;
+        if (unit(lineStream) < promoShare && promoCount > 0) {
+          promotionId = activePromotionIds[promoFrom + below(lineStream, promoCount)];
+          // Round half up: discount = round(gross × rate / 100), rate in hundredths.
+          discount = Math.floor((gross * promotionRate[promotionId - 1] + 50) / 100);
+        }
+        const lineTotal = gross - discount;
+        const txId = nextTx++;
+        c.txId[nLines] = txId;
+        c.txOrderId[nLines] = orderId;
+        c.txLine[nLines] = l;
+        c.txProduct[nLines] = productIndex + 1;
+        c.txPromotion[nLines] = promotionId;
+        c.txQuantity[nLines] = quantity;
+        c.txUnitPrice[nLines] = price;
+        c.txDiscount[nLines] = discount;
+        c.txTotal[nLines] = lineTotal;
+        nLines++;
+        quantitySum += quantity;
+        grossSum += gross;
+        discountSum += discount;
+        inventory.add(storeIndex * products + productIndex, quantity, day);
+        if (unit(returnFlagStream) < returnRate) {
+          returned = true;
+          const quantityReturned = 1 + below(returnStream, quantity);
+          c.rtId[nReturns] = nextReturn++;
+          c.rtOrderId[nReturns] = orderId;
+          c.rtTxId[nReturns] = txId;
+          c.rtProduct[nReturns] = productIndex + 1;
+          c.rtStore[nReturns] = storeIndex + 1;
+          c.rtDate[nReturns] = day + below(returnStream, windowDays);
+          c.rtQuantity[nReturns] = quantityReturned;
+          c.rtRefund[nReturns] = Math.floor((lineTotal * quantityReturned) / quantity);
+          c.rtReason[nReturns] = ctx.reasonNames[ctx.reasons.pick(returnStream)];
+          nReturns++;
+        }
+      }
+      c.orderId[o] = orderId;
+      c.customerId[o] = customerId;
+      c.storeId[o] = storeIndex + 1;
+      c.orderDate[o] = day;
+      c.lineCount[o] = lineCount;
+      c.totalQuantity[o] = quantitySum;
+      c.gross[o] = grossSum;
+      c.discount[o] = discountSum;
+      c.total[o] = grossSum - discountSum;
+      c.status[o] = returned ? STATUS_RETURNED : drawnStatus;
+    }
+    emit('raw_orders', { rowCount: batchOrders, columns: [c.orderId, c.customerId, c.storeId, c.orderDate] });
+    emit('transactions_raw', {
+      rowCount: nLines,
+      columns: [c.txId, c.txOrderId, c.txLine, c.txProduct, c.txPromotion, c.txQuantity, c.txUnitPrice, c.txDiscount, c.txTotal],
+    });
+    emit('order_aggregates', { rowCount: batchOrders, columns: [c.orderId, c.lineCount, c.totalQuantity, c.gross, c.discount, c.total] });
+    emit('orders', {
+      rowCount: batchOrders,
+      columns: [c.orderId, c.customerId, c.storeId, c.orderDate, c.lineCount, c.totalQuantity, c.total, c.status],
+    });
+    emit('returns', {
+      rowCount: nReturns,
+      columns: [c.rtId, c.rtOrderId, c.rtTxId, c.rtProduct, c.rtStore, c.rtDate, c.rtQuantity, c.rtRefund, c.rtReason],
+    });
+    rows.raw_orders += batchOrders;
+    rows.transactions_raw += nLines;
+    rows.order_aggregates += batchOrders;
+    rows.orders += batchOrders;
+    rows.returns += nReturns;
+  }
+  return { rows, inventory: inventory.take() };
+}
+
+export { OrderBatchColumns };
+
+// ---- inventory rows ------------------------------------------------------------------------------
+
+export interface InventoryRules {
+  openingMin: number;
+  openingMax: number;
+  restockBatch: number;
+}
+
+export function inventoryRules(config: Config): InventoryRules {
+  return {
+    openingMin: config.inventory.opening_stock_min,
+    openingMax: config.inventory.opening_stock_max,
+    restockBatch: config.inventory.restock_batch,
+  };
+}
+
+/**
+ * Inventory rows of the stores [firstStore, firstStore + storeCount), one batch per store, products
+ * in key order. Every column is a function of commutative aggregates (Σ sold, last sale day) and of
+ * the store's own stream: opening stock is drawn per (store, product); when sales exceed it, whole
+ * restock batches arrive, enough to keep closing stock ≥ 0, dated at the last sale.
+ */
+export function generateInventoryRows(
+  plan: Plan,
+  rules: InventoryRules,
+  arrays: Pick<FactArrays, 'inventorySold' | 'inventoryLastSale'>,
+  firstStore: number,
+  storeCount: number,
+  emit: (batch: ColumnBatch) => void,
+): number {
+  const n = plan.products;
+  const storeId = new Int32Array(n);
+  const productId = new Int32Array(n);
+  const opening = new Int32Array(n);
+  const sold = new Int32Array(n);
+  const received = new Int32Array(n);
+  const closing = new Int32Array(n);
+  const lastRestock = new Int32Array(n);
+  for (let p = 0; p < n; p++) productId[p] = p + 1;
+  const span = rules.openingMax - rules.openingMin + 1;
+  for (let s = firstStore; s < firstStore + storeCount; s++) {
+    const stream = deriveStream(plan.seed, 'inventory', s);
+    storeId.fill(s + 1);
+    for (let p = 0; p < n; p++) {
+      const cell = s * n + p;
+      const open = rules.openingMin + below(stream, span);
+      const units = arrays.inventorySold[cell];
+      const shortfall = units - open;
+      const restock = shortfall > 0 ? Math.ceil(shortfall / rules.restockBatch) * rules.restockBatch : 0;
+      opening[p] = open;
+      sold[p] = units;
+      received[p] = restock;
+      closing[p] = open - units + restock;
+      lastRestock[p] = restock > 0 ? arrays.inventoryLastSale[cell] : NULL_DAY;
+    }
+    emit({ rowCount: n, columns: [storeId, productId, opening, sold, received, closing, lastRestock] });
+  }
+  return storeCount * n;
+}

@@ -1,0 +1,132 @@
+// The piscina worker: generates one partition (customers, orders with everything that hangs off
+// them, or inventory rows), encodes the selected tables and writes its own part files. Set-up
+// (views of the shared dimension arrays, alias tables, date text) is done once per worker.
+import { join } from 'node:path';
+import { Piscina } from 'piscina';
+import { DateTextTable } from '../core/calendar.js';
+import type { ColumnBatch } from '../core/columns.js';
+import { generateCustomers } from '../core/dimensions.js';
+import {
+  FactContext, InventoryAccumulator, OrderBatchColumns, countOrderPartition, generateInventoryRows,
+  generateOrderPartition, inventoryRules,
+} from '../core/facts.js';
+import { inventoryStoreRange } from '../core/plan.js';
+import { TABLES, type TableName } from '../core/tables.js';
+import { CsvPartWriter, partFileName } from '../streams/tableOutput.js';
+import type { OutputTarget, TableParts, Task, TaskResult, WorkerSetup } from './tasks.js';
+
+interface WorkerState {
+  setup: WorkerSetup;
+  facts: FactContext;
+  dates: DateTextTable;
+  inventory: InventoryAccumulator | null;
+  orderColumns: OrderBatchColumns | null;
+}
+
+let state: WorkerState | null = null;
+
+function workerState(): WorkerState {
+  if (state === null) {
+    const setup = Piscina.workerData as WorkerSetup;
+    state = {
+      setup,
+      facts: new FactContext(setup.config, setup.plan, setup.buffer, setup.layout),
+      dates: new DateTextTable(setup.dateTextFirstDay, setup.dateTextDays),
+      inventory: null,
+      orderColumns: null,
+    };
+  }
+  return state;
+}
+
+/** Opens a writer per selected table of this partition; closes them all, or deletes them all on error. */
+class PartitionOutput {
+  private readonly writers = new Map<TableName, CsvPartWriter>();
+
+  constructor(target: OutputTarget, partition: number, tables: readonly TableName[], dates: DateTextTable) {
+    try {
+      for (const name of tables) {
+        if (!target.tables.includes(name)) continue;
+        const path = target.mode === 'parts' ? join(target.dataDir, name, partFileName(partition, 'csv')) : null;
+        this.writers.set(name, new CsvPartWriter(TABLES[name], dates, path));
+      }
+    } catch (err) {
+      this.abort();
+      throw err;
+    }
+  }
+
+  write(table: TableName, batch: ColumnBatch): void {
+    this.writers.get(table)?.write(batch);
+  }
+
+  finish(): TableParts {
+    const parts: TableParts = {};
+    for (const [name, writer] of this.writers) parts[name] = writer.finish();
+    return parts;
+  }
+
+  abort(): void {
+    for (const writer of this.writers.values()) writer.abort();
+  }
+
+  /** The in-memory chunk buffers, to be transferred (not copied) back to the main thread. */
+  static transferables(parts: TableParts): ArrayBuffer[] {
+    const list: ArrayBuffer[] = [];
+    for (const part of Object.values(parts)) for (const chunk of part?.chunks ?? []) list.push(chunk.buffer as ArrayBuffer);
+    return list;
+  }
+}
+
+function withOutput(target: OutputTarget, partition: number, tables: readonly TableName[], body: (out: PartitionOutput) => void): TableParts {
+  const out = new PartitionOutput(target, partition, tables, workerState().dates);
+  try {
+    body(out);
+    return out.finish();
+  } catch (err) {
+    out.abort();
+    throw err;
+  }
+}
+
+function run(task: Task): TaskResult {
+  const s = workerState();
+  switch (task.kind) {
+    case 'count':
+      return { kind: 'count', counts: countOrderPartition(s.facts, task.partition) };
+    case 'customers': {
+      const parts = withOutput(task.output, task.partition, ['customers'], (out) =>
+        out.write('customers', generateCustomers(s.setup.config, s.setup.plan, task.partition)),
+      );
+      return { kind: 'customers', parts };
+    }
+    case 'orders': {
+      s.inventory ??= new InventoryAccumulator(s.setup.plan.stores * s.setup.plan.products);
+      s.orderColumns ??= new OrderBatchColumns();
+      let result: ReturnType<typeof generateOrderPartition> | null = null;
+      const parts = withOutput(task.output, task.partition, ['raw_orders', 'transactions_raw', 'order_aggregates', 'orders', 'returns'], (out) => {
+        result = generateOrderPartition(s.facts, task.partition, task.keys, (t, b) => out.write(t, b), s.inventory!, s.orderColumns!);
+      });
+      const r = result as unknown as ReturnType<typeof generateOrderPartition>;
+      return { kind: 'orders', parts, rows: r.rows, inventory: r.inventory };
+    }
+    case 'inventory': {
+      const { first, count } = inventoryStoreRange(s.setup.plan, task.partition);
+      const parts = withOutput(task.output, task.partition, ['inventory'], (out) => {
+        generateInventoryRows(s.setup.plan, inventoryRules(s.setup.config), s.facts.arrays, first, count, (b) => out.write('inventory', b));
+      });
+      return { kind: 'inventory', parts };
+    }
+  }
+}
+
+/** piscina entry point: runs a task and moves its chunk buffers and delta arrays back. */
+export default function handleTask(task: Task): unknown {
+  const result = run(task);
+  const transfer: ArrayBuffer[] = 'parts' in result ? PartitionOutput.transferables(result.parts) : [];
+  if (result.kind === 'orders') {
+    transfer.push(result.inventory.cells.buffer as ArrayBuffer, result.inventory.sold.buffer as ArrayBuffer, result.inventory.lastSale.buffer as ArrayBuffer);
+  }
+  if (transfer.length === 0) return result;
+  return Piscina.move({ [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: result } as never);
+}

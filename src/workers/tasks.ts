@@ -1,0 +1,41 @@
+// The messages between the main thread and the partition workers: what a task asks for and the
+// small result it returns (rows, bytes, checksums, inventory deltas; bulk bytes only for a
+// single-file layout, transferred, never copied).
+import type { Config } from '../config/config.js';
+import type { FactLayout, InventoryDeltas, PartitionCounts, PartitionKeys } from '../core/facts.js';
+import type { Plan } from '../core/plan.js';
+import type { TableName } from '../core/tables.js';
+import type { PartResult } from '../streams/tableOutput.js';
+
+export interface WorkerSetup {
+  config: Config;
+  plan: Plan;
+  buffer: SharedArrayBuffer;
+  layout: FactLayout;
+  /** Days covered by the CSV date-text table: every date the data can hold. */
+  dateTextFirstDay: number;
+  dateTextDays: number;
+}
+
+export interface OutputTarget {
+  /** Directory of the dataset's data files (DIR/data). */
+  dataDir: string;
+  /** Tables whose rows this task writes; others are generated (when needed) but not encoded. */
+  tables: TableName[];
+  /** 'parts': part files data/<table>/part-NNNNN.csv; 'memory': chunks returned for a single file. */
+  mode: 'parts' | 'memory';
+}
+
+export type Task =
+  | { kind: 'count'; partition: number }
+  | { kind: 'customers'; partition: number; output: OutputTarget }
+  | { kind: 'orders'; partition: number; keys: PartitionKeys; output: OutputTarget }
+  | { kind: 'inventory'; partition: number; output: OutputTarget };
+
+export type TableParts = Partial<Record<TableName, PartResult>>;
+
+export type TaskResult =
+  | { kind: 'count'; counts: PartitionCounts }
+  | { kind: 'customers'; parts: TableParts }
+  | { kind: 'orders'; parts: TableParts; rows: Record<string, number>; inventory: InventoryDeltas }
+  | { kind: 'inventory'; parts: TableParts };
