@@ -1,0 +1,152 @@
+// Opens a dataset root (DIR/data + DIR/metadata/schema.json): parses the metadata and resolves every
+// listed file. Problems that make the input unusable throw DatasetError (the commands exit 2).
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { isTableName, TABLE_NAMES, type TableName } from '../core/tables.js';
+
+export class DatasetError extends Error {
+  override readonly name = 'DatasetError';
+}
+
+export type FileFormat = 'csv' | 'parquet';
+
+export interface SchemaFile {
+  readonly path: string;
+  readonly format: FileFormat;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+export interface SchemaColumn {
+  readonly type?: string;
+  readonly nullable?: boolean;
+  readonly description?: string;
+  readonly references?: string;
+}
+
+export interface SchemaTable {
+  readonly description?: string;
+  readonly kind?: string;
+  readonly row_count?: number;
+  readonly primary_key?: string[];
+  readonly columns?: Record<string, SchemaColumn>;
+  readonly files?: SchemaFile[];
+}
+
+export interface SchemaRelationship {
+  readonly table: string;
+  readonly column: string;
+  readonly references: string;
+}
+
+export interface SchemaJson {
+  readonly generator?: { name?: string; version?: string };
+  readonly seed?: number;
+  readonly scale_factor?: number;
+  readonly tables: Record<string, SchemaTable>;
+  readonly relationships?: SchemaRelationship[];
+}
+
+export interface DatasetFile extends SchemaFile {
+  /** Absolute path on disk. */
+  readonly abs: string;
+}
+
+export interface DatasetTable {
+  readonly name: TableName;
+  readonly meta: SchemaTable;
+  /** Files per format, in schema.json order; a format with no files is absent. */
+  readonly files: Partial<Record<FileFormat, DatasetFile[]>>;
+}
+
+export interface Dataset {
+  readonly dir: string;
+  readonly schemaPath: string;
+  readonly schema: SchemaJson;
+  /** Tables of TABLES that schema.json lists with at least one file, in TABLE_NAMES order. */
+  readonly tables: Map<TableName, DatasetTable>;
+  /** Table names in schema.json that are not in TABLES. */
+  readonly unknownTables: string[];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function parseFile(table: string, i: number, raw: unknown): SchemaFile {
+  const where = `metadata/schema.json: tables.${table}.files[${i}]`;
+  if (!isObject(raw)) throw new DatasetError(`${where} is not an object`);
+  const { path: p, format, rows, bytes, sha256 } = raw;
+  if (typeof p !== 'string' || p === '') throw new DatasetError(`${where}.path is missing`);
+  if (format !== 'csv' && format !== 'parquet') throw new DatasetError(`${where}.format must be "csv" or "parquet"`);
+  if (typeof rows !== 'number' || !Number.isInteger(rows) || rows < 0) throw new DatasetError(`${where}.rows is not a row count`);
+  if (typeof bytes !== 'number' || !Number.isInteger(bytes) || bytes < 0) throw new DatasetError(`${where}.bytes is not a byte count`);
+  if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(sha256)) throw new DatasetError(`${where}.sha256 is not a sha256 hex digest`);
+  if (path.isAbsolute(p) || p.split(/[\\/]/).includes('..')) throw new DatasetError(`${where}.path ${p} is not inside the dataset`);
+  return { path: p, format, rows, bytes, sha256: sha256.toLowerCase() };
+}
+
+/** Reads DIR/metadata/schema.json and checks that every listed file exists and is readable. */
+export async function openDataset(dirArg: string): Promise<Dataset> {
+  const dir = path.resolve(dirArg);
+  const dirStat = await stat(dir).catch(() => null);
+  if (!dirStat) throw new DatasetError(`dataset directory ${dirArg} does not exist`);
+  if (!dirStat.isDirectory()) throw new DatasetError(`${dirArg} is not a directory`);
+  const schemaPath = path.join(dir, 'metadata', 'schema.json');
+  let text: string;
+  try {
+    text = await readFile(schemaPath, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DatasetError(
+      code === 'ENOENT'
+        ? `no metadata: ${path.join(dirArg, 'metadata', 'schema.json')} does not exist`
+        : `cannot read ${path.join(dirArg, 'metadata', 'schema.json')}: ${(err as Error).message}`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new DatasetError(`metadata/schema.json is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!isObject(parsed) || !isObject(parsed.tables)) throw new DatasetError('metadata/schema.json has no "tables" object');
+  if (parsed.relationships !== undefined && !Array.isArray(parsed.relationships)) {
+    throw new DatasetError('metadata/schema.json: "relationships" is not a list');
+  }
+  const schema = parsed as unknown as SchemaJson;
+
+  const tables = new Map<TableName, DatasetTable>();
+  const unknownTables = Object.keys(schema.tables).filter((t) => !isTableName(t));
+  for (const name of TABLE_NAMES) {
+    const meta = schema.tables[name];
+    if (meta === undefined) continue;
+    if (!isObject(meta)) throw new DatasetError(`metadata/schema.json: tables.${name} is not an object`);
+    const rawFiles = (meta as Record<string, unknown>).files ?? [];
+    if (!Array.isArray(rawFiles)) throw new DatasetError(`metadata/schema.json: tables.${name}.files is not a list`);
+    if (rawFiles.length === 0) continue;
+    const files: Partial<Record<FileFormat, DatasetFile[]>> = {};
+    for (const [i, raw] of rawFiles.entries()) {
+      const f = parseFile(name, i, raw);
+      const abs = path.join(dir, ...f.path.split('/'));
+      const st = await stat(abs).catch(() => null);
+      if (!st) throw new DatasetError(`table ${name}: file ${f.path} listed in metadata/schema.json does not exist`);
+      if (!st.isFile()) throw new DatasetError(`table ${name}: ${f.path} is not a regular file`);
+      try {
+        await access(abs, constants.R_OK);
+      } catch {
+        throw new DatasetError(`table ${name}: file ${f.path} is not readable`);
+      }
+      (files[f.format] ??= []).push({ ...f, abs });
+    }
+    tables.set(name, { name, meta: meta as SchemaTable, files });
+  }
+  return { dir, schemaPath, schema, tables, unknownTables };
+}
+
+/** The format read for checks and loading: Parquet when present (faster, typed), else CSV. */
+export function primaryFormat(t: DatasetTable): FileFormat {
+  return t.files.parquet ? 'parquet' : 'csv';
+}
