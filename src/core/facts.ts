@@ -5,27 +5,24 @@
 import type { Config } from '../config/config.js';
 import { NULL_DAY, NULL_KEY, type ColumnBatch } from './columns.js';
 import { orderRange, type Plan } from './plan.js';
-import { AliasTable, below, deriveStream, unit } from './random.js';
+import { AliasTable, ZipfKeySampler, below, deriveStream, scatterStep, unit } from './random.js';
 import { arenaViews, planArena, type ArenaLayout } from './sharedArrays.js';
 import { ORDER_STATUSES, STATUS_RETURNED, type TableName } from './tables.js';
 
 /** The dimension columns fact generation reads, kept in one SharedArrayBuffer for all workers. */
 export const FACT_ARRAY_KINDS = {
   productPrice: 'int32',
-  productProbability: 'float64',
-  productAlias: 'int32',
-  customerProbability: 'float64',
-  customerAlias: 'int32',
-  storeProbability: 'float64',
-  storeAlias: 'int32',
-  dayProbability: 'float64',
-  dayAlias: 'int32',
+  /** Alias tables (AliasTable.entries) of product, customer, store and order-day popularity. */
+  productAlias: 'float64',
+  customerBucketAlias: 'float64',
+  customerBucketStart: 'float64',
+  storeAlias: 'float64',
+  dayAlias: 'float64',
   promotionRate: 'int32',
   activePromotionOffsets: 'int32',
   activePromotionIds: 'int32',
-  /** Merged inventory aggregates, indexed by store index × products + product index. */
-  inventorySold: 'int32',
-  inventoryLastSale: 'int32',
+  /** Merged inventory aggregates per inventory cell (see inventoryCell): Σ sold, then last sale day. */
+  inventorySales: 'int32',
 } as const;
 export type FactArrayName = keyof typeof FACT_ARRAY_KINDS;
 export type FactArrays = { [K in FactArrayName]: (typeof FACT_ARRAY_KINDS)[K] extends 'int32' ? Int32Array : Float64Array };
@@ -34,7 +31,8 @@ export type FactLayout = ArenaLayout<FactArrayName>;
 export interface FactArraysInput {
   productPrice: Int32Array;
   productWeights: ArrayLike<number>;
-  customerWeights: ArrayLike<number>;
+  /** ZipfKeySampler.plan of the customers. */
+  customerBuckets: { bucketStart: Float64Array; weights: Float64Array };
   storeWeights: ArrayLike<number>;
   dayWeights: ArrayLike<number>;
   promotionRate: Int32Array;
@@ -47,19 +45,15 @@ export function buildFactArrays(plan: Plan, input: FactArraysInput): { buffer: S
   const cells = plan.stores * plan.products;
   const lengths: Record<FactArrayName, number> = {
     productPrice: plan.products,
-    productProbability: plan.products,
-    productAlias: plan.products,
-    customerProbability: plan.customers,
-    customerAlias: plan.customers,
-    storeProbability: plan.stores,
-    storeAlias: plan.stores,
-    dayProbability: plan.days,
-    dayAlias: plan.days,
+    productAlias: 2 * plan.products,
+    customerBucketAlias: 2 * input.customerBuckets.weights.length,
+    customerBucketStart: input.customerBuckets.bucketStart.length,
+    storeAlias: 2 * plan.stores,
+    dayAlias: 2 * plan.days,
     promotionRate: plan.promotions,
     activePromotionOffsets: input.activePromotionOffsets.length,
     activePromotionIds: Math.max(1, input.activePromotionIds.length),
-    inventorySold: cells,
-    inventoryLastSale: cells,
+    inventorySales: 2 * cells,
   };
   const spec = Object.fromEntries(
     (Object.keys(FACT_ARRAY_KINDS) as FactArrayName[]).map((k) => [k, { kind: FACT_ARRAY_KINDS[k], length: lengths[k] }]),
@@ -68,14 +62,15 @@ export function buildFactArrays(plan: Plan, input: FactArraysInput): { buffer: S
   const buffer = new SharedArrayBuffer(bytes);
   const arrays = arenaViews(buffer, layout) as FactArrays;
   arrays.productPrice.set(input.productPrice);
-  AliasTable.build(input.productWeights, arrays.productProbability, arrays.productAlias);
-  AliasTable.build(input.customerWeights, arrays.customerProbability, arrays.customerAlias);
-  AliasTable.build(input.storeWeights, arrays.storeProbability, arrays.storeAlias);
-  AliasTable.build(input.dayWeights, arrays.dayProbability, arrays.dayAlias);
+  AliasTable.build(input.productWeights, arrays.productAlias);
+  AliasTable.build(input.customerBuckets.weights, arrays.customerBucketAlias);
+  arrays.customerBucketStart.set(input.customerBuckets.bucketStart);
+  AliasTable.build(input.storeWeights, arrays.storeAlias);
+  AliasTable.build(input.dayWeights, arrays.dayAlias);
   arrays.promotionRate.set(input.promotionRate);
   arrays.activePromotionOffsets.set(input.activePromotionOffsets);
   arrays.activePromotionIds.set(input.activePromotionIds);
-  arrays.inventoryLastSale.fill(NULL_DAY);
+  for (let i = 1; i < arrays.inventorySales.length; i += 2) arrays.inventorySales[i] = NULL_DAY;
   return { buffer, layout, arrays };
 }
 
@@ -85,9 +80,7 @@ export function buildFactArrays(plan: Plan, input: FactArraysInput): { buffer: S
  */
 export function scatteredZipfWeights(n: number, skew: number): Float64Array {
   const w = new Float64Array(n);
-  let step = Math.max(1, Math.floor(n * 0.6180339887498949));
-  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-  while (gcd(step, n) !== 1) step++;
+  const step = scatterStep(n);
   let key = step % n; // rank 0 is not key 1
   for (let rank = 0; rank < n; rank++) {
     w[key] = skew === 0 ? 1 : Math.pow(rank + 1, -skew);
@@ -102,7 +95,7 @@ export class FactContext {
   readonly plan: Plan;
   readonly arrays: FactArrays;
   readonly products: AliasTable;
-  readonly customers: AliasTable;
+  readonly customers: ZipfKeySampler;
   readonly stores: AliasTable;
   readonly days: AliasTable;
   readonly lineCounts: AliasTable;
@@ -118,10 +111,10 @@ export class FactContext {
     this.plan = plan;
     this.arrays = arenaViews(buffer, layout) as FactArrays;
     const a = this.arrays;
-    this.products = new AliasTable(a.productProbability, a.productAlias);
-    this.customers = new AliasTable(a.customerProbability, a.customerAlias);
-    this.stores = new AliasTable(a.storeProbability, a.storeAlias);
-    this.days = new AliasTable(a.dayProbability, a.dayAlias);
+    this.products = new AliasTable(a.productAlias);
+    this.customers = new ZipfKeySampler(plan.customers, a.customerBucketAlias, a.customerBucketStart);
+    this.stores = new AliasTable(a.storeAlias);
+    this.days = new AliasTable(a.dayAlias);
     this.lineCounts = AliasTable.build(config.orders.line_count_weights);
     this.quantities = AliasTable.build(config.orders.quantity_weights);
     const statusNames = ORDER_STATUSES.slice(0, STATUS_RETURNED) as (keyof Config['orders']['status_weights'])[];
@@ -170,21 +163,34 @@ export interface InventoryDeltas {
   lastSale: Int32Array;
 }
 
-/** Accumulates a partition's sales in dense scratch arrays reused across partitions; take() returns the sparse delta. */
+/**
+ * The inventory cell of (store, product), 0-based indices. Product-major: the stores of a popular
+ * product are neighbours, so the skewed sales stream touches few cache lines.
+ */
+export function inventoryCell(plan: Pick<Plan, 'stores'>, storeIndex: number, productIndex: number): number {
+  return productIndex * plan.stores + storeIndex;
+}
+
+/**
+ * Accumulates a partition's sales in a dense scratch array reused across partitions — per cell
+ * [2c] Σ quantity and [2c + 1] last sale day, adjacent so an update touches one cache line —
+ * and take() returns the sparse delta.
+ */
 export class InventoryAccumulator {
-  private readonly sold: Int32Array;
-  private readonly lastSale: Int32Array;
+  private readonly sales: Int32Array;
   private touched: Int32Array;
   private touchedCount = 0;
 
   constructor(cells: number) {
-    this.sold = new Int32Array(cells);
-    this.lastSale = new Int32Array(cells).fill(NULL_DAY);
+    this.sales = new Int32Array(2 * cells);
+    for (let i = 1; i < this.sales.length; i += 2) this.sales[i] = NULL_DAY;
     this.touched = new Int32Array(1024);
   }
 
   add(cell: number, quantity: number, day: number): void {
-    if (this.sold[cell] === 0) {
+    const s = this.sales;
+    const i = 2 * cell;
+    if (s[i] === 0) {
       if (this.touchedCount === this.touched.length) {
         const grown = new Int32Array(this.touched.length * 2);
         grown.set(this.touched);
@@ -192,21 +198,23 @@ export class InventoryAccumulator {
       }
       this.touched[this.touchedCount++] = cell;
     }
-    this.sold[cell] += quantity;
-    if (day > this.lastSale[cell]) this.lastSale[cell] = day;
+    s[i] += quantity;
+    if (day > s[i + 1]) s[i + 1] = day;
   }
 
   take(): InventoryDeltas {
     const n = this.touchedCount;
-    const cells = this.touched.slice(0, n).sort();
+    const cells = this.touched.slice(0, n);
+    cells.sort();
     const sold = new Int32Array(n);
     const lastSale = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const c = cells[i];
-      sold[i] = this.sold[c];
-      lastSale[i] = this.lastSale[c];
-      this.sold[c] = 0;
-      this.lastSale[c] = NULL_DAY;
+    const s = this.sales;
+    for (let k = 0; k < n; k++) {
+      const i = 2 * cells[k];
+      sold[k] = s[i];
+      lastSale[k] = s[i + 1];
+      s[i] = 0;
+      s[i + 1] = NULL_DAY;
     }
     this.touchedCount = 0;
     return { cells, sold, lastSale };
@@ -214,12 +222,12 @@ export class InventoryAccumulator {
 }
 
 /** Adds a partition's deltas into the merged arrays: sums and maxima, so any merge order gives the same result. */
-export function mergeInventoryDeltas(arrays: Pick<FactArrays, 'inventorySold' | 'inventoryLastSale'>, d: InventoryDeltas): void {
-  const { inventorySold, inventoryLastSale } = arrays;
-  for (let i = 0; i < d.cells.length; i++) {
-    const c = d.cells[i];
-    inventorySold[c] += d.sold[i];
-    if (d.lastSale[i] > inventoryLastSale[c]) inventoryLastSale[c] = d.lastSale[i];
+export function mergeInventoryDeltas(arrays: Pick<FactArrays, 'inventorySales'>, d: InventoryDeltas): void {
+  const sales = arrays.inventorySales;
+  for (let k = 0; k < d.cells.length; k++) {
+    const i = 2 * d.cells[k];
+    sales[i] += d.sold[k];
+    if (d.lastSale[k] > sales[i + 1]) sales[i + 1] = d.lastSale[k];
   }
 }
 
@@ -300,7 +308,7 @@ export function generateOrderPartition(
   const returnFlagStream = deriveStream(plan.seed, 'return_flags', partition);
   const returnStream = deriveStream(plan.seed, 'returns', partition);
   const { productPrice, promotionRate, activePromotionOffsets, activePromotionIds } = ctx.arrays;
-  const products = plan.products;
+  const stores = plan.stores;
   const firstDay = plan.firstDay;
   const promoShare = ctx.promotionRate;
   const returnRate = ctx.returnRate;
@@ -316,7 +324,7 @@ export function generateOrderPartition(
     let nReturns = 0;
     for (let o = 0; o < batchOrders; o++) {
       const orderId = range.first + batchStart + o + 1;
-      const customerId = ctx.customers.pick(orderStream) + 1;
+      const customerId = ctx.customers.pick(orderStream);
       const storeIndex = ctx.stores.pick(orderStream);
       const dayIndex = ctx.days.pick(orderStream);
       const day = firstDay + dayIndex;
@@ -355,7 +363,7 @@ export function generateOrderPartition(
         quantitySum += quantity;
         grossSum += gross;
         discountSum += discount;
-        inventory.add(storeIndex * products + productIndex, quantity, day);
+        inventory.add(productIndex * stores + storeIndex, quantity, day); // = inventoryCell(plan, storeIndex, productIndex)
         if (unit(returnFlagStream) < returnRate) {
           returned = true;
           const quantityReturned = 1 + below(returnStream, quantity);
@@ -432,7 +440,7 @@ export function inventoryRules(config: Config): InventoryRules {
 export function generateInventoryRows(
   plan: Plan,
   rules: InventoryRules,
-  arrays: Pick<FactArrays, 'inventorySold' | 'inventoryLastSale'>,
+  arrays: Pick<FactArrays, 'inventorySales'>,
   firstStore: number,
   storeCount: number,
   emit: (batch: ColumnBatch) => void,
@@ -451,16 +459,16 @@ export function generateInventoryRows(
     const stream = deriveStream(plan.seed, 'inventory', s);
     storeId.fill(s + 1);
     for (let p = 0; p < n; p++) {
-      const cell = s * n + p;
+      const cell = inventoryCell(plan, s, p);
       const open = rules.openingMin + below(stream, span);
-      const units = arrays.inventorySold[cell];
+      const units = arrays.inventorySales[2 * cell];
       const shortfall = units - open;
       const restock = shortfall > 0 ? Math.ceil(shortfall / rules.restockBatch) * rules.restockBatch : 0;
       opening[p] = open;
       sold[p] = units;
       received[p] = restock;
       closing[p] = open - units + restock;
-      lastRestock[p] = restock > 0 ? arrays.inventoryLastSale[cell] : NULL_DAY;
+      lastRestock[p] = restock > 0 ? arrays.inventorySales[2 * cell + 1] : NULL_DAY;
     }
     emit({ rowCount: n, columns: [storeId, productId, opening, sold, received, closing, lastRestock] });
   }

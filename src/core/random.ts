@@ -71,25 +71,26 @@ export function between(stream: Stream, min: number, max: number): number {
 }
 
 /**
- * Walker/Vose alias table: picks index i with probability weight[i] / Σ weight in O(1) with two
- * draws. Built with plain IEEE-754 arithmetic in a fixed order, so it is the same on every machine.
+ * Walker/Vose alias table: picks index i with probability weight[i] / Σ weight in O(1) with one
+ * draw. Built with plain IEEE-754 arithmetic in a fixed order, so it is the same on every machine.
+ * Each bucket is two adjacent doubles in `entries` — [2i] the 32-bit acceptance threshold,
+ * [2i + 1] the alias — so a pick touches one cache line even in a million-entry table.
  */
 export class AliasTable {
   readonly size: number;
-  readonly probability: Float64Array;
-  readonly alias: Int32Array;
+  readonly entries: Float64Array;
 
-  constructor(probability: Float64Array, alias: Int32Array) {
-    this.size = probability.length;
-    this.probability = probability;
-    this.alias = alias;
+  constructor(entries: Float64Array) {
+    this.size = entries.length / 2;
+    this.entries = entries;
   }
 
-  static build(weights: ArrayLike<number>, probability?: Float64Array, alias?: Int32Array): AliasTable {
+  /** Builds the table of `weights`, into `entries` (length 2 × weights.length) when given. */
+  static build(weights: ArrayLike<number>, entries?: Float64Array): AliasTable {
     const n = weights.length;
     if (n === 0) throw new Error('AliasTable needs at least one weight');
-    const prob = probability ?? new Float64Array(n);
-    const al = alias ?? new Int32Array(n);
+    const table = entries ?? new Float64Array(2 * n);
+    if (table.length !== 2 * n) throw new Error(`AliasTable entries must hold ${2 * n} values, got ${table.length}`);
     let total = 0;
     for (let i = 0; i < n; i++) {
       const w = weights[i];
@@ -107,31 +108,100 @@ export class AliasTable {
       if (scaled[i] < 1) small[ns++] = i;
       else large[nl++] = i;
     }
+    const set = (i: number, probability: number, alias: number): void => {
+      table[2 * i] = Math.min(TWO_POW_32, Math.floor(probability * TWO_POW_32));
+      table[2 * i + 1] = alias;
+    };
     while (ns > 0 && nl > 0) {
       const s = small[--ns];
       const l = large[--nl];
-      prob[s] = scaled[s];
-      al[s] = l;
+      set(s, scaled[s], l);
       scaled[l] = scaled[l] + scaled[s] - 1;
       if (scaled[l] < 1) small[ns++] = l;
       else large[nl++] = l;
     }
     while (nl > 0) {
       const l = large[--nl];
-      prob[l] = 1;
-      al[l] = l;
+      set(l, 1, l);
     }
     while (ns > 0) {
       const s = small[--ns];
-      prob[s] = 1;
-      al[s] = s;
+      set(s, 1, s);
     }
-    return new AliasTable(prob, al);
+    return new AliasTable(table);
   }
 
-  /** An index in [0, size) drawn with the table's weights. */
+  /**
+   * An index in [0, size) drawn with the table's weights, from ONE 32-bit draw: x × size splits
+   * into the bucket (its integer part over 2^32) and a remainder that is uniform over 2^32 / size
+   * levels (over 4,000 levels for tables of up to 2^20 entries), compared with the threshold.
+   */
   pick(stream: Stream): number {
-    const column = below(stream, this.size);
-    return unit(stream) < this.probability[column] ? column : this.alias[column];
+    const scaled = (stream.next() >>> 0) * this.size; // < 2^52: exact
+    const bucket = Math.floor(scaled / TWO_POW_32);
+    const e = this.entries;
+    return scaled - bucket * TWO_POW_32 < e[2 * bucket] ? bucket : e[2 * bucket + 1];
   }
+}
+
+/**
+ * Zipf popularity over a large key space without a per-key table. Ranks are grouped into
+ * buckets that widen with the rank ([r, r + max(1, ⌊r / RANK_BUCKET_RESOLUTION⌋)), so within a
+ * bucket the Zipf weight varies by under (1 + 1/256)^skew, < 0.4 % at skew 1); a small alias
+ * table picks the bucket by its exact summed weight and a uniform draw picks the rank inside it.
+ * A fixed affine scatter then maps ranks to keys, so popular keys are spread over the key range.
+ * A 1M-key table is ~3,000 buckets (48 KB): it stays in cache, where a per-key alias table
+ * (16 MB) costs a cache miss per draw.
+ */
+export class ZipfKeySampler {
+  readonly keys: number;
+  readonly buckets: AliasTable;
+  /** First rank of each bucket, plus the end (keys). */
+  readonly bucketStart: Float64Array;
+  readonly step: number;
+
+  constructor(keys: number, bucketAlias: Float64Array, bucketStart: Float64Array) {
+    this.keys = keys;
+    this.buckets = new AliasTable(bucketAlias);
+    this.bucketStart = bucketStart;
+    this.step = scatterStep(keys);
+  }
+
+  /** Bucket starts and bucket weights of `keys` ranks at this skew (0 = uniform). */
+  static plan(keys: number, skew: number): { bucketStart: Float64Array; weights: Float64Array } {
+    const starts: number[] = [];
+    const weights: number[] = [];
+    for (let r = 0; r < keys; ) {
+      const width = Math.min(keys - r, Math.max(1, Math.floor(r / RANK_BUCKET_RESOLUTION)));
+      let w = 0;
+      for (let k = r; k < r + width; k++) w += skew === 0 ? 1 : Math.pow(k + 1, -skew);
+      starts.push(r);
+      weights.push(w);
+      r += width;
+    }
+    starts.push(keys);
+    return { bucketStart: Float64Array.from(starts), weights: Float64Array.from(weights) };
+  }
+
+  /** A key in [1, keys]. */
+  pick(stream: Stream): number {
+    const b = this.buckets.pick(stream);
+    const start = this.bucketStart[b];
+    const rank = start + below(stream, this.bucketStart[b + 1] - start);
+    return ((rank * this.step) % this.keys) + 1; // rank × step < 2^53: step < 2^20 (see scatterStep)
+  }
+}
+
+/** Bucket width is rank / RANK_BUCKET_RESOLUTION: larger is closer to exact Zipf, and a larger table. */
+export const RANK_BUCKET_RESOLUTION = 256;
+
+/**
+ * A multiplier coprime with n for the rank → key scatter: near n × 0.618 (the golden ratio spreads
+ * neighbouring ranks far apart), capped below 2^20 so rank × step stays an exact double.
+ */
+export function scatterStep(n: number): number {
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  let step = Math.max(1, Math.min(Math.floor(n * 0.6180339887498949), (1 << 20) - 1));
+  while (gcd(step, n) !== 1) step--;
+  return step;
 }

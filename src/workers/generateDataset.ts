@@ -11,6 +11,7 @@ import type { ColumnBatch } from '../core/columns.js';
 import { activePromotionsByDay, generateDates, generateProducts, generatePromotions, generateStores, orderDayWeights } from '../core/dimensions.js';
 import { buildFactArrays, mergeInventoryDeltas, scatteredZipfWeights, type PartitionKeys } from '../core/facts.js';
 import { makePlan, type Plan } from '../core/plan.js';
+import { ZipfKeySampler } from '../core/random.js';
 import { TABLES, TABLE_NAMES, type StepName, type TableName } from '../core/tables.js';
 import { CsvTableEncoder } from '../streams/csvEncoder.js';
 import { SingleFileWriter } from '../streams/singleFile.js';
@@ -181,7 +182,7 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
   const shared = buildFactArrays(plan, {
     productPrice: products.priceCents,
     productWeights: scatteredZipfWeights(plan.products, config.products.popularity_skew),
-    customerWeights: scatteredZipfWeights(plan.customers, config.customers.popularity_skew),
+    customerBuckets: ZipfKeySampler.plan(plan.customers, config.customers.popularity_skew),
     storeWeights: scatteredZipfWeights(plan.stores, config.stores.size_skew),
     dayWeights: orderDayWeights(config, calendar),
     promotionRate: promotions.rateHundredths,
