@@ -208,6 +208,16 @@ describe.concurrent('validate catches corruption (exit 1)', () => {
     expect(check(report, 'metadata.dictionary').violations).toBe(2);
     expect(code).toBe(1);
   });
+  test('generation_lineage.yaml that disagrees with schema.json', async () => {
+    const dir = await fixture();
+    const p = path.join(dir, 'metadata', 'generation_lineage.yaml');
+    const text = await readFile(p, 'utf8');
+    await writeFile(p, text.replace(/rows: 10\n/, 'rows: 11\n'));
+    const { code, report } = await validateJson(dir);
+    expect(failing(report)).toEqual(['metadata.lineage']);
+    expect(check(report, 'metadata.lineage').examples[0]).toMatch(/lineage rows\/bytes\/sha256 differ from schema.json/);
+    expect(code).toBe(1);
+  });
 });
 
 describe.concurrent('validate on unusable input (exit 2)', () => {

@@ -2,10 +2,11 @@
 // the metadata and file checks (Node) and every SQL check of checks.ts; returns a ValidationReport.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { TABLES, TABLE_NAMES, type TableName } from '../core/tables.js';
+import { parse as parseYaml } from 'yaml';
+import { STEP_NAMES, TABLES, TABLE_NAMES, type TableName } from '../core/tables.js';
 import { foreignKeys, lit, qi } from '../ddl/sql.js';
 import { buildChecks, ORDER_HEADERS, type Check } from './checks.js';
 import { openDataset, primaryFormat, type Dataset, type DatasetFile, type DatasetTable, type FileFormat } from './dataset.js';
@@ -41,6 +42,9 @@ export const MAX_EXAMPLES = 5;
 
 /** DuckDB connections that run checks concurrently. */
 const CHECK_CONNECTIONS = 4;
+
+/** Below this many bytes of data files, DuckDB runs single-threaded. */
+const SMALL_DATASET_BYTES = 16 * 1024 * 1024;
 
 /** First line of an error message, without DuckDB's trailing hints. */
 function firstLine(err: unknown): string {
@@ -121,10 +125,63 @@ function dictionaryCheck(ds: Dataset): CheckResult {
   const rels = ds.schema.relationships ?? [];
   const relKey = (r: { table: string; column: string; references: string }): string => `${r.table}.${r.column} → ${r.references}`;
   const have = new Set(rels.map(relKey));
-  const want = foreignKeys().map((f) => relKey({ table: f.table, column: f.column, references: `${f.refTable}.${f.refColumn}` }));
-  for (const w of want) if (!have.has(w)) bad.push(`relationships: missing ${w}`);
-  for (const h of have) if (!want.includes(h)) bad.push(`relationships: unexpected ${h}`);
+  const fks = foreignKeys();
+  const all = fks.map((f) => relKey({ table: f.table, column: f.column, references: `${f.refTable}.${f.refColumn}` }));
+  // A partial dataset (--tables) lists the relationships between the tables it has.
+  const listed = (t: string): boolean => ds.schema.tables[t] !== undefined;
+  fks.forEach((f, i) => {
+    if (listed(f.table) && listed(f.refTable) && !have.has(all[i]!)) bad.push(`relationships: missing ${all[i]}`);
+  });
+  for (const h of have) if (!all.includes(h)) bad.push(`relationships: unexpected ${h}`);
   return result('metadata.dictionary', 'schema.json matches the table definitions (columns, types, keys, relationships, row counts)', bad);
+}
+
+/**
+ * metadata/generation_lineage.yaml, when present: the logical steps in order, and every output file it
+ * lists with the same rows, bytes and sha256 as schema.json (and every schema.json file listed).
+ */
+async function lineageCheck(ds: Dataset): Promise<CheckResult> {
+  const name = 'metadata.lineage';
+  const description = 'generation_lineage.yaml lists the pipeline steps in order and the same files as schema.json';
+  let text: string;
+  try {
+    text = await readFile(path.join(ds.dir, 'metadata', 'generation_lineage.yaml'), 'utf8');
+  } catch {
+    return { name, description, status: 'SKIP', violations: 0, examples: [], message: 'no metadata/generation_lineage.yaml' };
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    return result(name, description, [], `not valid YAML: ${firstLine(err)}`);
+  }
+  const bad: string[] = [];
+  const steps = (doc as { steps?: unknown })?.steps;
+  if (!Array.isArray(steps)) return result(name, description, ['no steps list']);
+  const names = steps.map((st) => String((st as { name?: unknown })?.name));
+  if (names.join(',') !== STEP_NAMES.join(',')) bad.push(`steps [${names.join(', ')}] ≠ [${STEP_NAMES.join(', ')}]`);
+  const schemaFiles = new Map<string, DatasetFile>();
+  for (const t of ds.tables.values()) for (const fs of Object.values(t.files)) for (const f of fs) schemaFiles.set(f.path, f);
+  const seen = new Set<string>();
+  for (const st of steps) {
+    const outputs = (st as { outputs?: unknown })?.outputs;
+    if (!Array.isArray(outputs)) continue;
+    for (const out of outputs) {
+      const files = (out as { files?: unknown })?.files;
+      if (!Array.isArray(files)) continue;
+      for (const f of files as { path?: unknown; rows?: unknown; bytes?: unknown; sha256?: unknown }[]) {
+        if (typeof f?.path !== 'string') continue;
+        seen.add(f.path);
+        const s = schemaFiles.get(f.path);
+        if (!s) bad.push(`${f.path}: in the lineage, not in schema.json`);
+        else if (f.rows !== s.rows || f.bytes !== s.bytes || String(f.sha256).toLowerCase() !== s.sha256) {
+          bad.push(`${f.path}: lineage rows/bytes/sha256 differ from schema.json`);
+        }
+      }
+    }
+  }
+  for (const p of schemaFiles.keys()) if (!seen.has(p)) bad.push(`${p}: in schema.json, not in the lineage`);
+  return result(name, description, bad);
 }
 
 /** Files under data/ that belong to a listed table but are not listed (stale parts, temporary files). */
@@ -152,6 +209,8 @@ async function unlistedCheck(ds: Dataset): Promise<CheckResult> {
 export interface ValidateOptions {
   /** Progress callback (one line per phase), e.g. for --verbose. */
   readonly onProgress?: (line: string) => void;
+  /** DuckDB threads (default: 1 for small datasets, else DuckDB's default of one per core). */
+  readonly threads?: number;
 }
 
 /** Validates a dataset root. Throws DatasetError when the input cannot be used. */
@@ -164,11 +223,15 @@ export async function runValidation(dir: string, options: ValidateOptions = {}):
   for (const t of ds.tables.values()) for (const fs of Object.values(t.files)) for (const f of fs) files.push({ table: t.name, file: f });
 
   checks.push(dictionaryCheck(ds));
+  checks.push(await lineageCheck(ds));
 
   // Byte sizes and checksums, hashed concurrently with the DuckDB loads below.
   const hashing = mapLimit(files, 4, async ({ file }) => ({ file, size: (await stat(file.abs)).size, sha: await sha256File(file.abs) }));
 
-  const instance = await DuckDBInstance.create(':memory:');
+  // Small datasets run faster on one DuckDB thread per query (the checks still run concurrently).
+  const totalBytes = files.reduce((a, f) => a + f.file.bytes, 0);
+  const threads = options.threads ?? (totalBytes < SMALL_DATASET_BYTES ? 1 : undefined);
+  const instance = await DuckDBInstance.create(':memory:', threads ? { threads: String(threads) } : {});
   const conn = await instance.connect();
   try {
     const loaded = new Set<string>();
@@ -217,7 +280,12 @@ export async function runValidation(dir: string, options: ValidateOptions = {}):
     const pool = [conn];
     for (let i = 1; i < CHECK_CONNECTIONS; i++) pool.push(await instance.connect());
     try {
-      const list = buildChecks(ds.schema.relationships ?? []);
+      // Relationships of schema.json plus every foreign key of TABLES (metadata.dictionary reports gaps).
+      const rels = [...(ds.schema.relationships ?? [])];
+      for (const f of foreignKeys()) {
+        if (!rels.some((r) => r.table === f.table && r.column === f.column)) rels.push({ table: f.table, column: f.column, references: `${f.refTable}.${f.refColumn}` });
+      }
+      const list = buildChecks(rels);
       checks.push(
         ...(await mapLimit(list, pool.length, async (check) => {
           const c = pool.pop()!;

@@ -5,7 +5,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { TABLES, TABLE_NAMES, type TableName } from '../../src/core/tables.js';
+import { stringify as stringifyYaml } from 'yaml';
+import { STEP_NAMES, TABLES, TABLE_NAMES, type TableName } from '../../src/core/tables.js';
 import { foreignKeys } from '../../src/ddl/sql.js';
 
 /** A cell: integers as numbers, DECIMAL as integer cents, DATE as 'YYYY-MM-DD', BOOLEAN, string, null. */
@@ -295,6 +296,18 @@ export async function writeFixture(dir: string, options: FixtureOptions = {}): P
     relationships: foreignKeys().map((f) => ({ table: f.table, column: f.column, references: `${f.refTable}.${f.refColumn}` })),
   };
   await writeFile(path.join(dir, 'metadata', 'schema.json'), `${JSON.stringify(schema, null, 2)}\n`);
+  const lineage = {
+    lineage_version: 1,
+    run: { tool: 'dwgen', tool_version: '0.1.0', seed: 42, scale_factor: 0.001 },
+    steps: STEP_NAMES.map((step) => ({
+      name: step,
+      outputs: TABLE_NAMES.filter((t) => TABLES[t].step === step).map((t) => ({
+        table: t,
+        files: (tables[t] as { files: FileEntry[] }).files.map((f) => ({ path: f.path, rows: f.rows, bytes: f.bytes, sha256: f.sha256 })),
+      })),
+    })),
+  };
+  await writeFile(path.join(dir, 'metadata', 'generation_lineage.yaml'), stringifyYaml(lineage));
   return data;
 }
 
