@@ -58,11 +58,11 @@ describe('DDL generation', () => {
     expect(ddl).toMatch(/last_restock_date +DATE, -- /);
   });
 
-  test('the DDL runs as a script', async () => {
+  test.each(['duckdb', 'postgres'] as const)('the %s DDL runs as a script (parsed by DuckDB)', async (dialect) => {
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
     try {
-      await conn.run(generateDdl('duckdb'));
+      await conn.run(generateDdl(dialect));
       const r = await conn.runAndReadAll('SELECT count(*) AS n FROM duckdb_constraints() WHERE constraint_type = \'FOREIGN KEY\'');
       const fks = TABLE_NAMES.flatMap((t) => TABLES[t].columns.filter((c) => c.references)).length;
       expect(Number(r.getRowObjectsJS()[0]!.n)).toBe(fks);

@@ -227,6 +227,7 @@ export async function runValidation(dir: string, options: ValidateOptions = {}):
 
   // Byte sizes and checksums, hashed concurrently with the DuckDB loads below.
   const hashing = mapLimit(files, 4, async ({ file }) => ({ file, size: (await stat(file.abs)).size, sha: await sha256File(file.abs) }));
+  hashing.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
 
   // Small datasets run faster on one DuckDB thread per query (the checks still run concurrently).
   const totalBytes = files.reduce((a, f) => a + f.file.bytes, 0);
