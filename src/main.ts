@@ -4,12 +4,18 @@
 import { GENERATE_HELP, generateCommand } from './cli/generateCommand.js';
 import { UsageError } from './cli/usageError.js';
 
+// validate and load pull in DuckDB: loaded only when asked for, so generate starts fast.
+const validateCommand = async (argv: string[]): Promise<number> => (await import('./commands/validateCommand.js')).validateCommand(argv);
+const loadCommand = async (argv: string[]): Promise<number> => (await import('./commands/loadCommand.js')).loadCommand(argv);
+
 const HELP = `dwgen — a synthetic TPC-DS-style retail data warehouse generator
 
 Usage: dwgen <command> [options]
 
 Commands:
   generate    generate the warehouse (CSV) with its data dictionary and lineage
+  validate    check a generated dataset against every invariant, in DuckDB (exit 1 on a violation)
+  load        load a dataset into a DuckDB database with keys and constraints; write DDL
   help        show this help
 
 Run 'dwgen <command> --help' for a command's options.
@@ -21,6 +27,10 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'generate':
       return generateCommand(rest);
+    case 'validate':
+      return validateCommand(rest);
+    case 'load':
+      return loadCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -2,7 +2,7 @@
 // checks the output directory can be written, runs the generation and writes the metadata.
 import { availableParallelism } from 'node:os';
 import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_CONFIG, MAX_SCALE_FACTOR, loadConfigFile, validateConfig, type Config } from '../config/config.js';
 import { TABLE_NAMES, isTableName, type TableName } from '../core/tables.js';
@@ -52,12 +52,21 @@ function parsePositiveInt(flag: string, text: string): number {
   return Number(text);
 }
 
+const VALUE_FLAGS = new Set(['--config', '--scale', '--seed', '--out', '--workers', '--layout', '--format', '--tables']);
+
 /** Parses `generate`'s flags; returns null when help was asked for. */
 export function parseGenerateArgs(argv: string[], cwd = process.cwd()): GenerateArgs | null {
+  // `--scale -1` must reach the value check, not parseArgs' "ambiguous argument" refusal.
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (VALUE_FLAGS.has(flag) && i + 1 < argv.length && argv[i + 1].startsWith('-')) args.push(`${flag}=${argv[++i]}`);
+    else args.push(flag);
+  }
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args,
       strict: true,
       allowPositionals: false,
       options: {
@@ -74,7 +83,7 @@ export function parseGenerateArgs(argv: string[], cwd = process.cwd()): Generate
       },
     });
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+    throw new UsageError((err as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, ''));
   }
   const v = parsed.values;
   if (v.help) return null;
@@ -129,11 +138,28 @@ export function parseGenerateArgs(argv: string[], cwd = process.cwd()): Generate
   return { config, configSource, outDir: resolve(cwd, v.out ?? '.'), workers, layout, tables, quiet: v.quiet === true };
 }
 
+/**
+ * mkdir -p, one level at a time: Node 20's recursive mkdirSync never returns for a path under
+ * /proc (it retries the ENOENT forever), so a bad --out could hang the run instead of failing.
+ */
+function makeDirectories(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw err;
+    makeDirectories(parent);
+    mkdirSync(dir);
+  }
+}
+
 /** Creates OUT/data and OUT/metadata and proves both writable, or fails naming the directory. */
 export function prepareOutputDir(outDir: string): void {
   for (const dir of [outDir, join(outDir, 'data'), join(outDir, 'metadata')]) {
     try {
-      mkdirSync(dir, { recursive: true });
+      makeDirectories(dir);
       const probe = join(dir, `.dwgen-write-test-${process.pid}`);
       writeFileSync(probe, '');
       rmSync(probe);

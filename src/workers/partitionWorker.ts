@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { DateTextTable } from '../core/calendar.js';
 import type { ColumnBatch } from '../core/columns.js';
-import { generateCustomers } from '../core/dimensions.js';
 import {
   FactContext, InventoryAccumulator, OrderBatchColumns, countOrderPartition, generateInventoryRows,
   generateOrderPartition, inventoryRules,
@@ -89,12 +88,17 @@ function withOutput(target: OutputTarget, partition: number, tables: readonly Ta
   }
 }
 
-function run(task: Task): TaskResult {
+/** Customer names come from faker's locale lists: loaded only by workers that get a customers task. */
+let dimensions: typeof import('../core/dimensions.js') | null = null;
+
+async function run(task: Task): Promise<TaskResult> {
   const s = workerState();
   switch (task.kind) {
     case 'count':
       return { kind: 'count', counts: countOrderPartition(s.facts, task.partition) };
     case 'customers': {
+      dimensions ??= await import('../core/dimensions.js');
+      const { generateCustomers } = dimensions;
       const parts = withOutput(task.output, task.partition, ['customers'], (out) =>
         out.write('customers', generateCustomers(s.setup.config, s.setup.plan, task.partition)),
       );
@@ -121,8 +125,8 @@ function run(task: Task): TaskResult {
 }
 
 /** piscina entry point: runs a task and moves its chunk buffers and delta arrays back. */
-export default function handleTask(task: Task): unknown {
-  const result = run(task);
+export default async function handleTask(task: Task): Promise<unknown> {
+  const result = await run(task);
   const transfer: ArrayBuffer[] = 'parts' in result ? PartitionOutput.transferables(result.parts) : [];
   if (result.kind === 'orders') {
     transfer.push(result.inventory.cells.buffer as ArrayBuffer, result.inventory.sold.buffer as ArrayBuffer, result.inventory.lastSale.buffer as ArrayBuffer);
