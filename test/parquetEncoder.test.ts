@@ -202,6 +202,17 @@ describe('every storage kind', () => {
     expect(nulls.reduce((a, b) => a + b, 0)).toBe(N / 5);
   });
 
+  it('splits column chunks into many pages without changing any value', async () => {
+    const small = encode(KINDS, [batch], { rowGroupRows: 1024, pageBytes: 1000 });
+    const path = duck.file('kinds-pages.parquet', small);
+    const rows = await readAsText(path, KINDS.columns);
+    for (const c of KINDS.columns) expect(rows.map((r) => r[c.name]), c.name).toEqual(expected[c.name]);
+    const hy = await hyRows(small);
+    expect(hy.map((r) => r.txt_null)).toEqual(expected.txt_null);
+    expect(hy.map((r) => (r.flag ? 'true' : 'false'))).toEqual(expected.flag);
+    expect(small.length).toBeGreaterThan(bytes.length); // more page headers
+  });
+
   it('reads back through hyparquet too', async () => {
     const rows = await hyRows(bytes);
     expect(rows).toHaveLength(N);
