@@ -1,0 +1,382 @@
+// End-to-end benchmark (issue 5): `dwgen generate` in fresh processes — rows, bytes, wall time, rows/s, MB/s,
+// peak RSS per run and table — with fast-csv, parquetjs-lite and raw-write baselines. Run: npm run bench:e2e -- …
+//
+//   --scale 1[,10,…]      scale factors (default 1; 100 is the long run: ≈ 3 GB of CSV)
+//   --workers 1,2         worker counts (default 1,2)
+//   --format csv          formats passed to `dwgen generate --format` (default csv)
+//   --layout single       single and/or partitioned (default single)
+//   --repeat 3            runs per configuration (median and range are reported)
+//   --baseline-rows N     transactions_raw rows formatted by fast-csv (default 200000)
+//   --parquet-rows N      rows written by parquetjs-lite (default 100000; it is slow)
+//   --out-dir DIR         where the results JSON goes (default bench/results)
+//   --tmp-dir DIR         where datasets are generated and deleted (default: the OS temp dir)
+//   --quiet-wait S        before each run, wait up to S seconds for the other load on the machine to drop
+//                         below 25 % of its cores (default 30; 0 = do not wait); the load seen is recorded
+//   --skip-build          do not run `npm run build` first (dist/ must be current)
+//   --no-save             print only
+//   --markdown F1 F2 …    print the BENCHMARKS.md tables of saved result files, and exit
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import type { ColumnBatch } from '../src/core/columns.js';
+import { fastCsvFormat, parquetjsWrite, parseTransactionLines, writeCeiling } from './lib/baselines.js';
+import { renderMarkdown, type E2eDoc, type ConfigResult, type RunRecord, type TableRecord, TARGETS, REFERENCES } from './lib/e2eReport.js';
+import { DEFAULT_RESULTS_DIR, ROOT, fmtRatio, fmtSpread, machine, parseFlags, ratio, round, saveResults, si, spread } from './lib/report.js';
+
+const argv = process.argv.slice(2);
+const mdAt = argv.indexOf('--markdown');
+if (mdAt >= 0) {
+  const docs = argv.slice(mdAt + 1).map((f) => JSON.parse(readFileSync(f, 'utf8')) as E2eDoc);
+  process.stdout.write(renderMarkdown(docs));
+  process.exit(0);
+}
+
+const flags = parseFlags(argv, ['skip-build', 'no-save']);
+const list = (name: string, fallback: string): string[] => (flags.get(name) ?? fallback).split(',').map((s) => s.trim()).filter((s) => s !== '');
+const positive = (name: string, v: string): number => {
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new Error(`--${name} must be a positive number, got '${v}'`);
+  return n;
+};
+const scales = list('scale', '1').map((s) => positive('scale', s));
+const workersList = list('workers', '1,2').map((s) => positive('workers', s));
+const formats = list('format', 'csv');
+const layouts = list('layout', 'single');
+for (const l of layouts) if (l !== 'single' && l !== 'partitioned') throw new Error(`--layout must be single or partitioned, got '${l}'`);
+const repeat = Math.round(positive('repeat', flags.get('repeat') ?? '3'));
+const baselineRows = Math.round(positive('baseline-rows', flags.get('baseline-rows') ?? '200000'));
+const parquetRows = Math.round(positive('parquet-rows', flags.get('parquet-rows') ?? '100000'));
+const outDir = flags.get('out-dir') ?? DEFAULT_RESULTS_DIR;
+const tmpRoot = flags.get('tmp-dir') ?? tmpdir();
+const quietWait = Number(flags.get('quiet-wait') ?? 30);
+if (!(quietWait >= 0)) throw new Error(`--quiet-wait must be ≥ 0 seconds, got '${flags.get('quiet-wait')}'`);
+const CLI = join(ROOT, 'dist/main.js');
+const HOOK = pathToFileURL(join(ROOT, 'bench/lib/maxrss-hook.mjs')).href;
+const MB = 1e6;
+
+// ---- build -------------------------------------------------------------------------------------
+if (!flags.has('skip-build')) {
+  process.stderr.write('npm run build …\n');
+  const b = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (b.status !== 0) throw new Error(`npm run build failed (status ${b.status})`);
+}
+if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`);
+
+// ---- machine load (it is shared) ----------------------------------------------------------------
+/** Busy share (0–1) of all cores over `ms`, from /proc/stat; NaN where there is no /proc. */
+function busyShare(ms: number): number {
+  const read = (): [number, number] | null => {
+    try {
+      const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+      const idle = f[3] + (f[4] ?? 0);
+      return [f.reduce((a, b) => a + b, 0), idle];
+    } catch {
+      return null;
+    }
+  };
+  const a = read();
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  const b = read();
+  if (!a || !b || b[0] === a[0]) return NaN;
+  return 1 - (b[1] - a[1]) / (b[0] - a[0]);
+}
+
+/** Waits (up to quietWait s) until other processes use < 25 % of the cores; returns the last busy share seen. */
+function waitForQuiet(): number {
+  const until = performance.now() + quietWait * 1000;
+  let busy = busyShare(500);
+  while (busy >= 0.25 && performance.now() < until) busy = busyShare(1000);
+  return round(busy, 2);
+}
+
+// ---- one generation run ------------------------------------------------------------------------
+interface LineageStep {
+  name: string;
+  wall_time_seconds?: number;
+  outputs?: { table: string }[];
+}
+
+function runOnce(scale: number, workers: number, format: string, layout: string, onDataset?: (dir: string, tables: Record<string, TableRecord>) => void): RunRecord {
+  mkdirSync(tmpRoot, { recursive: true });
+  const dir = mkdtempSync(join(tmpRoot, 'dwgen-bench-'));
+  const rssFile = join(dir, 'rss.json');
+  try {
+    const args = ['--import', HOOK, CLI, 'generate', '--scale', String(scale), '--workers', String(workers), '--format', format, '--layout', layout, '--out', join(dir, 'out'), '--quiet'];
+    const busyBefore = quietWait > 0 ? waitForQuiet() : round(busyShare(200), 2);
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, args, { cwd: ROOT, env: { ...process.env, DWGEN_BENCH_RSS_FILE: rssFile }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    const wall = (performance.now() - t0) / 1000;
+    if (r.status !== 0) throw new Error(`dwgen generate ${args.slice(3).join(' ')} failed (status ${r.status}): ${r.stderr}`);
+    const usage = JSON.parse(readFileSync(rssFile, 'utf8')) as { max_rss_kb: number; user_cpu_us: number; system_cpu_us: number };
+    const schema = JSON.parse(readFileSync(join(dir, 'out/metadata/schema.json'), 'utf8')) as {
+      tables: Record<string, { row_count: number; files: { path: string; rows: number; bytes: number }[] }>;
+    };
+    const lineage = parseYaml(readFileSync(join(dir, 'out/metadata/generation_lineage.yaml'), 'utf8')) as { steps: LineageStep[] };
+    const stepOf = new Map<string, { step: string; seconds: number }>();
+    for (const s of lineage.steps ?? []) for (const o of s.outputs ?? []) if (!stepOf.has(o.table)) stepOf.set(o.table, { step: s.name, seconds: s.wall_time_seconds ?? NaN });
+    const tables: Record<string, TableRecord> = {};
+    for (const [name, t] of Object.entries(schema.tables)) {
+      const st = stepOf.get(name);
+      tables[name] = {
+        rows: t.row_count,
+        bytes: t.files.reduce((s, f) => s + f.bytes, 0),
+        files: t.files.length,
+        step: st?.step ?? null,
+        step_seconds: st ? round(st.seconds, 3) : null,
+      };
+    }
+    onDataset?.(join(dir, 'out'), Object.fromEntries(Object.entries(schema.tables).map(([k, v]) => [k, { ...tables[k], paths: v.files.map((f) => f.path) }])));
+    const rows = Object.values(tables).reduce((s, t) => s + t.rows, 0);
+    const bytes = Object.values(tables).reduce((s, t) => s + t.bytes, 0);
+    const cpu = (usage.user_cpu_us + usage.system_cpu_us) / 1e6;
+    return {
+      wall_seconds: round(wall, 3),
+      rows,
+      bytes,
+      rows_per_s: Math.round(rows / wall),
+      mb_per_s: round(bytes / MB / wall, 2),
+      peak_rss_mb: round((usage.max_rss_kb * 1024) / MB, 1),
+      cpu_seconds: round(cpu, 2),
+      cpu_utilisation: round(cpu / wall, 2),
+      machine_busy_before: busyBefore,
+      tables,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The first `n` data lines of transactions_raw (header lines skipped), across its files in order. */
+function readTransactionSample(root: string, paths: readonly string[], n: number): string[] {
+  const lines: string[] = [];
+  const buf = Buffer.allocUnsafe(4 << 20);
+  for (const p of paths) {
+    const fd = openSync(join(root, p), 'r');
+    try {
+      let rest = '';
+      let header = true;
+      let got: number;
+      while (lines.length < n && (got = readSync(fd, buf, 0, buf.length, null)) > 0) {
+        const parts = (rest + buf.toString('latin1', 0, got)).split('\n');
+        rest = parts.pop()!;
+        for (const line of parts) {
+          if (header) {
+            header = false;
+            continue;
+          }
+          if (lines.length < n) lines.push(line);
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+    if (lines.length >= n) break;
+  }
+  return lines;
+}
+
+// ---- baselines ---------------------------------------------------------------------------------
+interface BaselineSet {
+  sample_rows: number;
+  fast_csv: { rows: number; bytes: number; seconds: ReturnType<typeof spread>; rows_per_s: ReturnType<typeof spread>; mb_per_s: ReturnType<typeof spread> };
+  parquetjs_lite: { rows: number; bytes: number; seconds: ReturnType<typeof spread>; rows_per_s: ReturnType<typeof spread>; mb_per_s: ReturnType<typeof spread> };
+  write_ceiling: { bytes: number; seconds: ReturnType<typeof spread>; mb_per_s: ReturnType<typeof spread> };
+}
+
+async function measureBaselines(sample: ColumnBatch, ceilingBytes: number): Promise<BaselineSet> {
+  const dir = mkdtempSync(join(tmpRoot, 'dwgen-baseline-'));
+  try {
+    const pqSample: ColumnBatch = { rowCount: Math.min(parquetRows, sample.rowCount), columns: sample.columns };
+    const fc: number[] = [];
+    const pq: number[] = [];
+    const wc: number[] = [];
+    let fcBytes = 0;
+    let pqBytes = 0;
+    for (let i = 0; i < repeat; i++) {
+      if (quietWait > 0) waitForQuiet();
+      let t0 = performance.now();
+      fcBytes = await fastCsvFormat([sample]);
+      fc.push((performance.now() - t0) / 1000);
+      const pqPath = join(dir, `baseline-${i}.parquet`);
+      t0 = performance.now();
+      pqBytes = await parquetjsWrite([pqSample], pqPath);
+      pq.push((performance.now() - t0) / 1000);
+      rmSync(pqPath, { force: true });
+      wc.push(writeCeiling(join(dir, `ceiling-${i}.bin`), ceilingBytes));
+    }
+    return {
+      sample_rows: sample.rowCount,
+      fast_csv: { rows: sample.rowCount, bytes: fcBytes, seconds: spread(fc), rows_per_s: spread(fc.map((s) => sample.rowCount / s)), mb_per_s: spread(fc.map((s) => fcBytes / MB / s)) },
+      parquetjs_lite: { rows: pqSample.rowCount, bytes: pqBytes, seconds: spread(pq), rows_per_s: spread(pq.map((s) => pqSample.rowCount / s)), mb_per_s: spread(pq.map((s) => pqBytes / MB / s)) },
+      write_ceiling: { bytes: ceilingBytes, seconds: spread(wc), mb_per_s: spread(wc.map((s) => ceilingBytes / MB / s)) },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---- main --------------------------------------------------------------------------------------
+const m = machine();
+const started = performance.now();
+console.log(`dwgen end-to-end benchmark — ${m.cpu_model}, ${m.cores} cores, Node ${m.node}, ${m.date}, load ${m.load_average_1m}`);
+console.log(`scales ${scales.join(',')} · workers ${workersList.join(',')} · format ${formats.join(',')} · layout ${layouts.join(',')} · repeat ${repeat}\n`);
+
+const configs: ConfigResult[] = [];
+const baselines: Record<string, BaselineSet> = {};
+for (const scale of scales) {
+  const estimate = 26e6 * scale * 1.3; // ≈ 25 MB of CSV per SF, with room for temporaries
+  const fs = statfsSync(tmpRoot);
+  if (fs.bavail * fs.bsize < estimate) throw new Error(`${tmpRoot} has ${si(fs.bavail * fs.bsize)}B free; SF ${scale} needs about ${si(estimate)}B`);
+  let sample: ColumnBatch | null = null;
+  const ceilingBytes: number[] = [];
+  const scaleConfigs: ConfigResult[] = [];
+  for (const format of formats) {
+    for (const layout of layouts) {
+      for (const workers of workersList) {
+        const runs: RunRecord[] = [];
+        for (let i = 0; i < repeat; i++) {
+          process.stderr.write(`SF ${scale} · ${workers} worker(s) · ${format} · ${layout} · run ${i + 1}/${repeat} … `);
+          const run = runOnce(scale, workers, format, layout, (dir, tables) => {
+            const tx = tables.transactions_raw as (TableRecord & { paths: string[] }) | undefined;
+            if (sample === null && tx && tx.paths.every((p) => p.endsWith('.csv'))) sample = parseTransactionLines(readTransactionSample(dir, tx.paths, baselineRows));
+          });
+          process.stderr.write(`${run.wall_seconds.toFixed(2)} s, ${run.mb_per_s.toFixed(1)} MB/s, peak RSS ${run.peak_rss_mb.toFixed(0)} MB (machine ${Math.round(run.machine_busy_before * 100)} % busy before)\n`);
+          runs.push(run);
+          ceilingBytes.push(run.bytes);
+        }
+        const cfg: ConfigResult = { scale, workers, format, layout, runs, summary: summarise(runs), ratios: {} };
+        scaleConfigs.push(cfg);
+      }
+    }
+  }
+  if (sample === null) {
+    // No CSV transactions were written (e.g. --format parquet): generate them once, untimed, for the baselines.
+    const dir = mkdtempSync(join(tmpRoot, 'dwgen-sample-'));
+    try {
+      const r = spawnSync(process.execPath, [CLI, 'generate', '--scale', String(scale), '--workers', '1', '--tables', 'transactions_raw', '--out', dir, '--quiet'], { cwd: ROOT, stdio: 'ignore' });
+      if (r.status !== 0) throw new Error('could not generate the transactions_raw sample for the baselines');
+      sample = parseTransactionLines(readTransactionSample(dir, ['data/transactions_raw.csv'], baselineRows));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  process.stderr.write(`SF ${scale} · baselines on ${(sample as ColumnBatch).rowCount} transactions_raw rows … `);
+  const base = await measureBaselines(sample as ColumnBatch, Math.round(spread(ceilingBytes).median));
+  process.stderr.write('done\n');
+  baselines[String(scale)] = base;
+  for (const cfg of scaleConfigs) {
+    const s = cfg.summary;
+    cfg.ratios = {
+      rows_per_s_vs_fast_csv: round(ratio(s.rows_per_s.median, base.fast_csv.rows_per_s.median), 3),
+      mb_per_s_vs_fast_csv: round(ratio(s.mb_per_s.median, base.fast_csv.mb_per_s.median), 3),
+      transactions_rows_per_s_vs_fast_csv: round(ratio(s.tables.transactions_raw?.rows_per_s ?? NaN, base.fast_csv.rows_per_s.median), 3),
+      rows_per_s_vs_parquetjs_lite: round(ratio(s.rows_per_s.median, base.parquetjs_lite.rows_per_s.median), 3),
+      mb_per_s_vs_write_ceiling: round(ratio(s.mb_per_s.median, base.write_ceiling.mb_per_s.median), 3),
+      mb_per_s_vs_dsdgen_2proc: round(ratio(s.mb_per_s.median, REFERENCES.dsdgen_2proc_mb_per_s), 3),
+      mb_per_s_vs_dbgen_2proc: round(ratio(s.mb_per_s.median, REFERENCES.dbgen_2proc_mb_per_s), 3),
+    };
+  }
+  configs.push(...scaleConfigs);
+}
+
+function summarise(runs: readonly RunRecord[]): ConfigResult['summary'] {
+  const tableNames = Object.keys(runs[0].tables);
+  return {
+    rows: runs[0].rows,
+    bytes: runs[0].bytes,
+    wall_seconds: spread(runs.map((r) => r.wall_seconds)),
+    rows_per_s: spread(runs.map((r) => r.rows_per_s)),
+    mb_per_s: spread(runs.map((r) => r.mb_per_s)),
+    peak_rss_mb: spread(runs.map((r) => r.peak_rss_mb)),
+    cpu_utilisation: spread(runs.map((r) => r.cpu_utilisation)),
+    machine_busy_before: spread(runs.map((r) => r.machine_busy_before)),
+    tables: Object.fromEntries(
+      tableNames.map((t) => {
+        const secs = spread(runs.map((r) => r.tables[t].step_seconds ?? NaN));
+        const rows = runs[0].tables[t].rows;
+        const bytes = runs[0].tables[t].bytes;
+        return [t, { rows, bytes, step: runs[0].tables[t].step, step_seconds: secs, rows_per_s: Math.round(rows / secs.median), mb_per_s: round(bytes / MB / secs.median, 2) }];
+      }),
+    ),
+  };
+}
+
+// ---- report ------------------------------------------------------------------------------------
+for (const cfg of configs) {
+  const s = cfg.summary;
+  console.log(`\n## SF ${cfg.scale} · ${cfg.workers} worker(s) · ${cfg.format} · ${cfg.layout} — ${repeat} run(s): median (min–max)`);
+  console.table({
+    'whole run': {
+      rows: si(s.rows),
+      bytes: `${si(s.bytes)}B`,
+      'wall s': fmtSpread(s.wall_seconds, (v) => v.toFixed(2)),
+      'rows/s': fmtSpread(s.rows_per_s),
+      'MB/s': fmtSpread(s.mb_per_s, (v) => v.toFixed(1)),
+      'peak RSS MB': fmtSpread(s.peak_rss_mb, (v) => v.toFixed(0)),
+      'CPU/wall': fmtSpread(s.cpu_utilisation, (v) => v.toFixed(2)),
+      'machine busy before': fmtSpread(s.machine_busy_before, (v) => `${Math.round(v * 100)}%`),
+    },
+  });
+  console.table(
+    Object.fromEntries(
+      Object.entries(s.tables).map(([t, v]) => [
+        t,
+        { rows: v.rows, bytes: v.bytes, 'pass (lineage step)': v.step, 'pass wall s': fmtSpread(v.step_seconds, (x) => x.toFixed(3)), 'rows/s of pass': si(v.rows_per_s), 'MB/s of pass': v.mb_per_s.toFixed(1) },
+      ]),
+    ),
+  );
+}
+for (const [scale, b] of Object.entries(baselines)) {
+  console.log(`\n## Baselines at SF ${scale} (same machine, same run; transactions_raw rows as dwgen wrote them)`);
+  console.table({
+    [`fast-csv format, ${si(b.fast_csv.rows)} rows → discard`]: { 'rows/s': fmtSpread(b.fast_csv.rows_per_s), 'MB/s': fmtSpread(b.fast_csv.mb_per_s, (v) => v.toFixed(1)) },
+    [`parquetjs-lite 0.8.7, ${si(b.parquetjs_lite.rows)} rows → file (snappy)`]: { 'rows/s': fmtSpread(b.parquetjs_lite.rows_per_s), 'MB/s': fmtSpread(b.parquetjs_lite.mb_per_s, (v) => v.toFixed(1)) },
+    [`write ceiling, ${si(b.write_ceiling.bytes)}B in 1 MiB writes`]: { 'rows/s': '', 'MB/s': fmtSpread(b.write_ceiling.mb_per_s, (v) => v.toFixed(0)) },
+  });
+}
+console.log('\n## Ratios (dwgen median ÷ baseline median)');
+console.table(
+  Object.fromEntries(
+    configs.map((c) => [
+      `SF ${c.scale} · ${c.workers}w · ${c.format} · ${c.layout}`,
+      {
+        'rows/s ÷ fast-csv': fmtRatio(c.ratios.rows_per_s_vs_fast_csv),
+        'tx rows/s ÷ fast-csv': fmtRatio(c.ratios.transactions_rows_per_s_vs_fast_csv),
+        'MB/s ÷ fast-csv': fmtRatio(c.ratios.mb_per_s_vs_fast_csv),
+        'rows/s ÷ parquetjs-lite': fmtRatio(c.ratios.rows_per_s_vs_parquetjs_lite),
+        'MB/s ÷ write ceiling': fmtRatio(c.ratios.mb_per_s_vs_write_ceiling),
+        'MB/s ÷ dsdgen 2p (47)': fmtRatio(c.ratios.mb_per_s_vs_dsdgen_2proc),
+        'MB/s ÷ dbgen 2p (133)': fmtRatio(c.ratios.mb_per_s_vs_dbgen_2proc),
+      },
+    ]),
+  ),
+);
+const targetRows = configs.filter((c) => c.scale === TARGETS.scale && c.workers === TARGETS.workers && c.format === 'csv');
+for (const c of targetRows) {
+  const mbOk = c.summary.mb_per_s.median >= TARGETS.min_mb_per_s;
+  const rssOk = c.summary.peak_rss_mb.max <= TARGETS.max_peak_rss_mb;
+  console.log(
+    `target (SF ${TARGETS.scale}, ${TARGETS.workers} workers, ${c.layout}): ≥ ${TARGETS.min_mb_per_s} MB/s → ${c.summary.mb_per_s.median.toFixed(1)} MB/s ${mbOk ? 'MET' : 'MISSED'}; ` +
+      `peak RSS ≤ ${TARGETS.max_peak_rss_mb} MB → ${c.summary.peak_rss_mb.max.toFixed(0)} MB (worst run) ${rssOk ? 'MET' : 'MISSED'}`,
+  );
+}
+
+const doc: E2eDoc = {
+  kind: 'e2e',
+  command: `npm run bench:e2e -- ${argv.join(' ')}`.trim(),
+  machine: m,
+  options: { scales, workers: workersList, formats, layouts, repeat, baseline_rows: baselineRows, parquet_rows: parquetRows, quiet_wait_s: quietWait },
+  mb: 'MB = 10^6 bytes',
+  references: REFERENCES,
+  targets: TARGETS,
+  configs,
+  baselines,
+  total_seconds: round((performance.now() - started) / 1000, 1),
+};
+if (!flags.has('no-save')) {
+  const name = `sf${scales.join('+')}-w${workersList.join('+')}-${formats.join('+')}-${layouts.join('+')}-r${repeat}`;
+  console.log(`\nresults: ${saveResults(outDir, 'e2e', name, doc)}`);
+}

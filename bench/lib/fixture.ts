@@ -1,0 +1,94 @@
+// Bench helper (owned by the benchmarks, issue 5): builds a run's in-memory context the way
+// src/workers/generateDataset.ts does (plan, dimensions, shared fact arrays) and pre-generates batches.
+import { DEFAULT_CONFIG, validateConfig, type Config } from '../../src/config/config.js';
+import { DateTextTable } from '../../src/core/calendar.js';
+import type { ColumnBatch, ColumnData } from '../../src/core/columns.js';
+import {
+  activePromotionsByDay, generateCustomers, generateDates, generateProducts, generatePromotions, generateStores, orderDayWeights,
+} from '../../src/core/dimensions.js';
+import {
+  FactContext, InventoryAccumulator, buildFactArrays, countOrderPartition, generateInventoryRows, generateOrderPartition,
+  inventoryRules, mergeInventoryDeltas, scatteredZipfWeights, type FactArrays, type PartitionKeys,
+} from '../../src/core/facts.js';
+import { makePlan, type Plan } from '../../src/core/plan.js';
+import { ZipfKeySampler } from '../../src/core/random.js';
+import { TABLE_NAMES, type TableName } from '../../src/core/tables.js';
+
+export interface RunContext {
+  config: Config;
+  plan: Plan;
+  dates: DateTextTable;
+  facts: FactContext;
+  arrays: FactArrays;
+  dimensionBatches: Partial<Record<TableName, ColumnBatch>>;
+}
+
+/** The effective default config at a scale factor (validated, as the CLI does). */
+export function benchConfig(scale: number): Config {
+  const config = validateConfig(structuredClone(DEFAULT_CONFIG));
+  config.scale_factor = scale;
+  return config;
+}
+
+/** Everything a worker would hold, built on this thread (mirrors generateDataset's set-up). */
+export function buildRunContext(scale: number): RunContext {
+  const config = benchConfig(scale);
+  const plan = makePlan(config);
+  const calendar = generateDates(plan);
+  const products = generateProducts(config, plan);
+  const promotions = generatePromotions(config, plan);
+  const stores = generateStores(plan);
+  const signupFloor = plan.firstDay - 1 - Math.max(1, config.customers.signup_years_before_start * 365);
+  const dates = new DateTextTable(signupFloor, plan.firstDay + plan.days + config.returns.max_days_after_order + 1 - signupFloor);
+  const active = activePromotionsByDay(plan, promotions);
+  const shared = buildFactArrays(plan, {
+    productPrice: products.priceCents,
+    productWeights: scatteredZipfWeights(plan.products, config.products.popularity_skew),
+    customerBuckets: ZipfKeySampler.plan(plan.customers, config.customers.popularity_skew),
+    storeWeights: scatteredZipfWeights(plan.stores, config.stores.size_skew),
+    dayWeights: orderDayWeights(config, calendar),
+    promotionRate: promotions.rateHundredths,
+    activePromotionOffsets: active.offsets,
+    activePromotionIds: active.ids,
+  });
+  const facts = new FactContext(config, plan, shared.buffer, shared.layout);
+  return {
+    config,
+    plan,
+    dates,
+    facts,
+    arrays: shared.arrays,
+    dimensionBatches: { dates: calendar.batch, products: products.batch, stores, promotions: promotions.batch },
+  };
+}
+
+/** A copy of the first rowCount values of each column (generators reuse their arrays between batches). */
+export function cloneBatch(b: ColumnBatch): ColumnBatch {
+  return { rowCount: b.rowCount, columns: b.columns.map((c) => c.slice(0, b.rowCount) as ColumnData) };
+}
+
+/**
+ * Batches of every table from the first order partition(s) (at most `maxOrders` orders), one customer
+ * partition and the inventory of those sales (merged as the main thread does), copied so they can be
+ * encoded again and again.
+ */
+export function pregenerateBatches(ctx: RunContext, maxOrders = ctx.plan.ordersPerPartition): Record<TableName, ColumnBatch[]> {
+  const out = Object.fromEntries(TABLE_NAMES.map((t) => [t, [] as ColumnBatch[]])) as Record<TableName, ColumnBatch[]>;
+  for (const [t, b] of Object.entries(ctx.dimensionBatches) as [TableName, ColumnBatch][]) out[t].push(b);
+  out.customers.push(generateCustomers(ctx.config, ctx.plan, 0));
+  const inventory = new InventoryAccumulator(ctx.plan.stores * ctx.plan.products);
+  const keys: PartitionKeys = { firstTransaction: 0, firstReturn: 0 };
+  let orders = 0;
+  for (let p = 0; p < ctx.plan.orderPartitions && orders < maxOrders; p++) {
+    const counts = countOrderPartition(ctx.facts, p);
+    const r = generateOrderPartition(ctx.facts, p, { ...keys }, (t, b) => out[t].push(cloneBatch(b)), inventory);
+    mergeInventoryDeltas(ctx.arrays, r.inventory);
+    keys.firstTransaction += counts.lines;
+    keys.firstReturn += counts.returns;
+    orders += r.rows.raw_orders;
+  }
+  generateInventoryRows(ctx.plan, inventoryRules(ctx.config), ctx.arrays, 0, ctx.plan.stores, (b) => out.inventory.push(cloneBatch(b)));
+  return out;
+}
+
+export const rowsOf = (batches: readonly ColumnBatch[]): number => batches.reduce((s, b) => s + b.rowCount, 0);
