@@ -13,7 +13,7 @@ const HELP = `dwgen — a synthetic TPC-DS-style retail data warehouse generator
 Usage: dwgen <command> [options]
 
 Commands:
-  generate    generate the warehouse (CSV) with its data dictionary and lineage
+  generate    generate the warehouse (CSV and/or Parquet) with its data dictionary and lineage
   validate    check a generated dataset against every invariant, in DuckDB (exit 1 on a violation)
   load        load a dataset into a DuckDB database with keys and constraints; write DDL
   help        show this help

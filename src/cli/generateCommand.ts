@@ -7,7 +7,11 @@ import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_CONFIG, MAX_SCALE_FACTOR, loadConfigFile, validateConfig, type Config } from '../config/config.js';
 import { TABLE_NAMES, isTableName, type TableName } from '../core/tables.js';
 import { writeMetadata } from '../metadata/metadata.js';
+import { DEFAULT_COMPRESSION, parseCompression, type ParquetCompression } from '../parquet/index.js';
+import { codecFor } from '../parquet/compression.js';
+import type { Format } from '../streams/tableOutput.js';
 import { generateDataset, type Layout } from '../workers/generateDataset.js';
+import type { ParquetOutput } from '../workers/tasks.js';
 import { ProgressDisplay, summaryLine } from './progress.js';
 import { UsageError } from './usageError.js';
 
@@ -25,7 +29,10 @@ Options:
   --workers N          worker threads (default: all cores, ${availableParallelism()} here)
   --layout L           single: data/<table>.csv (default)
                        partitioned: data/<table>/part-00000.csv … (a header in each part)
-  --format F           csv (the only format so far)
+  --format F           csv (default), parquet, or both. Parquet is always partitioned:
+                       data/<table>/part-00000.parquet … (one file per partition)
+  --compression C      Parquet compression: snappy (default), zstd, gzip or none
+  --row-group-mb N     Parquet row-group size in MB of uncompressed data (default 128)
   --tables A,B,…       write only these tables (what they depend on is computed, not written):
                        ${TABLE_NAMES.join(', ')}
   --quiet              no progress and no summary line
@@ -39,6 +46,8 @@ export interface GenerateArgs {
   outDir: string;
   workers: number;
   layout: Layout;
+  formats: Format[];
+  parquet: ParquetOutput;
   tables: TableName[];
   quiet: boolean;
 }
@@ -52,7 +61,7 @@ function parsePositiveInt(flag: string, text: string): number {
   return Number(text);
 }
 
-const VALUE_FLAGS = new Set(['--config', '--scale', '--seed', '--out', '--workers', '--layout', '--format', '--tables']);
+const VALUE_FLAGS = new Set(['--config', '--scale', '--seed', '--out', '--workers', '--layout', '--format', '--compression', '--row-group-mb', '--tables']);
 
 /** Parses `generate`'s flags; returns null when help was asked for. */
 export function parseGenerateArgs(argv: string[], cwd = process.cwd()): GenerateArgs | null {
@@ -77,6 +86,8 @@ export function parseGenerateArgs(argv: string[], cwd = process.cwd()): Generate
         workers: { type: 'string' },
         layout: { type: 'string' },
         format: { type: 'string' },
+        compression: { type: 'string' },
+        'row-group-mb': { type: 'string' },
         tables: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -127,7 +138,20 @@ export function parseGenerateArgs(argv: string[], cwd = process.cwd()): Generate
   if (workers > 256) throw new UsageError(`--workers must be at most 256, got '${v.workers}'`);
   const layout = (v.layout ?? 'single') as Layout;
   if (layout !== 'single' && layout !== 'partitioned') throw new UsageError(`--layout must be single or partitioned, got '${v.layout}'`);
-  if (v.format !== undefined && v.format !== 'csv') throw new UsageError(`--format must be csv, got '${v.format}'`);
+  const format = v.format ?? 'csv';
+  if (format !== 'csv' && format !== 'parquet' && format !== 'both') throw new UsageError(`--format must be csv, parquet or both, got '${v.format}'`);
+  const formats: Format[] = format === 'both' ? ['csv', 'parquet'] : [format];
+  let compression: string = DEFAULT_COMPRESSION;
+  if (v.compression !== undefined) {
+    try {
+      compression = parseCompression(v.compression);
+      codecFor(compression as ParquetCompression); // a codec whose native package cannot load fails here, before any file
+    } catch (err) {
+      throw new UsageError(`--compression: ${(err as Error).message.replace(/^Invalid --compression /, '')}`);
+    }
+  }
+  const rowGroupMb = v['row-group-mb'] === undefined ? 128 : parsePositiveInt('--row-group-mb', v['row-group-mb']);
+  if (rowGroupMb > 2048) throw new UsageError(`--row-group-mb must be at most 2048, got '${v['row-group-mb']}'`);
   let tables: TableName[] = [...TABLE_NAMES];
   if (v.tables !== undefined) {
     const names = v.tables.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -135,7 +159,17 @@ export function parseGenerateArgs(argv: string[], cwd = process.cwd()): Generate
     for (const n of names) if (!isTableName(n)) throw new UsageError(`--tables: unknown table '${n}' (known: ${TABLE_NAMES.join(', ')})`);
     tables = TABLE_NAMES.filter((t) => names.includes(t));
   }
-  return { config, configSource, outDir: resolve(cwd, v.out ?? '.'), workers, layout, tables, quiet: v.quiet === true };
+  return {
+    config,
+    configSource,
+    outDir: resolve(cwd, v.out ?? '.'),
+    workers,
+    layout,
+    formats,
+    parquet: { compression, rowGroupBytes: rowGroupMb * 1024 * 1024 },
+    tables,
+    quiet: v.quiet === true,
+  };
 }
 
 /**
@@ -187,6 +221,8 @@ export async function generateCommand(argv: string[]): Promise<number> {
       outDir: args.outDir,
       workers: args.workers,
       layout: args.layout,
+      formats: args.formats,
+      parquet: args.parquet,
       tables: args.tables,
       onProgress: (e) => display.update(e),
     });
@@ -199,7 +235,8 @@ export async function generateCommand(argv: string[]): Promise<number> {
     configSource: args.configSource,
     workers: args.workers,
     layout: args.layout,
-    formats: ['csv'],
+    formats: args.formats,
+    parquet: args.formats.includes('parquet') ? args.parquet : null,
     startedAt,
     finishedAt: new Date(),
   }, compileStarted);

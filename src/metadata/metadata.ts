@@ -10,6 +10,7 @@ import type { Config } from '../config/config.js';
 import { STEP_NAMES, TABLES, TABLE_NAMES, type StepName, type TableName } from '../core/tables.js';
 import { temporaryName } from '../streams/tableOutput.js';
 import type { Layout, RunResult } from '../workers/generateDataset.js';
+import type { ParquetOutput } from '../workers/tasks.js';
 
 export const TOOL_NAME = 'dwgen';
 export const TOOL_VERSION = '0.1.0';
@@ -20,6 +21,7 @@ export interface RunInfo {
   workers: number;
   layout: Layout;
   formats: string[];
+  parquet: ParquetOutput | null;
   startedAt: Date;
   finishedAt: Date;
 }
@@ -160,6 +162,7 @@ export function renderLineage(run: RunResult, info: RunInfo, compileSeconds: num
       config_sha256: configHash(info.config),
       formats: info.formats,
       layout: info.layout,
+      ...(info.parquet ? { parquet: { compression: info.parquet.compression, row_group_bytes: info.parquet.rowGroupBytes } } : {}),
       workers: info.workers,
       partitions: {
         orders: run.plan.orderPartitions,

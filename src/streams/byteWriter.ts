@@ -34,12 +34,13 @@ export class ByteWriter {
     if (bytes > this.buf.length) this.buf = Buffer.allocUnsafeSlow(Math.max(bytes, this.chunkBytes));
   }
 
-  flush(): void {
+  /** Hands the buffered bytes to the consumer; `more` = false when nothing will be written after. */
+  flush(more = true): void {
     if (this.pos === 0) return;
     const chunk = this.buf.subarray(0, this.pos);
     this.flushedBytes += this.pos;
     this.consumer(chunk);
-    if (!this.reuse) this.buf = Buffer.allocUnsafeSlow(this.chunkBytes);
+    if (!this.reuse && more) this.buf = Buffer.allocUnsafeSlow(this.chunkBytes);
     this.pos = 0;
   }
 

@@ -1,41 +1,90 @@
-// Writing one table's part of a dataset: CSV chunks to a part file (written under a temporary
-// name, renamed when complete) or kept in memory for the main thread to append to a single file.
-// Counts rows and bytes and hashes the file content (sha256) as it goes.
+// Writing one table's rows of one partition: as a CSV or Parquet part file (written under a
+// temporary name, renamed when complete, hashed as it is written) or, for a single-file CSV
+// table, as in-memory chunks the main thread appends in partition order.
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DateTextTable } from '../core/calendar.js';
 import type { ColumnBatch } from '../core/columns.js';
-import type { TableDef } from '../core/tables.js';
+import type { TableDef, TableName } from '../core/tables.js';
+import { ParquetEncoder, type ParquetEncoderOptions } from '../parquet/index.js';
 import { ByteWriter } from './byteWriter.js';
 import { CsvTableEncoder } from './csvEncoder.js';
+
+export type Format = 'csv' | 'parquet';
 
 /** The temporary name a file is written under until it is complete. */
 export function temporaryName(finalPath: string): string {
   return `${finalPath}.tmp-${process.pid}`;
 }
 
-export function partFileName(partition: number, extension: string): string {
-  return `part-${String(partition).padStart(5, '0')}.${extension}`;
+export function partFileName(partition: number, format: Format): string {
+  return `part-${String(partition).padStart(5, '0')}.${format}`;
 }
 
 export interface PartResult {
+  table: TableName;
+  format: Format;
   rows: number;
   bytes: number;
-  /** sha256 of the part file (partitioned layout) or null (chunks returned for a single file). */
+  /** sha256 of the part file, or null when the rows are returned as chunks for a single file. */
   sha256: string | null;
   /** The encoded rows, without header, when kept in memory for a single file. */
   chunks: Uint8Array[] | null;
 }
 
-/** One table's output for one partition: a CSV part file, or in-memory chunks. */
-export class CsvPartWriter {
+/** A file written under its temporary name, hashed as it goes, renamed into place by finish(). */
+export class PartFile {
+  readonly path: string;
+  private readonly fd: number;
+  private readonly hash: Hash = createHash('sha256');
+  bytes = 0;
+
+  constructor(path: string) {
+    this.path = path;
+    mkdirSync(dirname(path), { recursive: true });
+    this.fd = openSync(temporaryName(path), 'w');
+  }
+
+  write(chunk: Uint8Array): void {
+    this.hash.update(chunk);
+    let written = 0;
+    while (written < chunk.length) written += writeSync(this.fd, chunk, written, chunk.length - written);
+    this.bytes += chunk.length;
+  }
+
+  /** Closes and renames into place; returns the content's sha256. */
+  finish(): string {
+    closeSync(this.fd);
+    renameSync(temporaryName(this.path), this.path);
+    return this.hash.digest('hex');
+  }
+
+  /** Closes and deletes the temporary file after a failure. */
+  abort(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+    rmSync(temporaryName(this.path), { force: true });
+  }
+}
+
+/** One table's output of one partition in one format. */
+export interface PartWriter {
+  write(batch: ColumnBatch): void;
+  finish(): PartResult;
+  abort(): void;
+}
+
+/** CSV rows of one partition: a part file with a header, or header-less chunks kept in memory. */
+export class CsvPartWriter implements PartWriter {
+  private readonly table: TableDef;
   private readonly encoder: CsvTableEncoder;
   private readonly writer: ByteWriter;
-  private readonly hash: Hash | null;
+  private readonly file: PartFile | null;
   private readonly chunks: Uint8Array[] | null;
-  private readonly fd: number | null;
-  private readonly finalPath: string | null;
   private rows = 0;
 
   /**
@@ -43,27 +92,18 @@ export class CsvPartWriter {
    *   (no header) for the caller to append to a single-file table in partition order.
    */
   constructor(table: TableDef, dates: DateTextTable, path: string | null) {
+    this.table = table;
     this.encoder = new CsvTableEncoder(table, dates);
     if (path === null) {
       const chunks: Uint8Array[] = [];
       this.chunks = chunks;
-      this.hash = null;
-      this.fd = null;
-      this.finalPath = null;
+      this.file = null;
       this.writer = new ByteWriter((chunk) => chunks.push(chunk), false);
     } else {
-      mkdirSync(dirname(path), { recursive: true });
-      const fd = openSync(temporaryName(path), 'w');
-      const hash = createHash('sha256');
-      this.fd = fd;
-      this.hash = hash;
+      const file = new PartFile(path);
+      this.file = file;
       this.chunks = null;
-      this.finalPath = path;
-      this.writer = new ByteWriter((chunk) => {
-        hash.update(chunk);
-        let written = 0;
-        while (written < chunk.length) written += writeSync(fd, chunk, written, chunk.length - written);
-      }, true);
+      this.writer = new ByteWriter((chunk) => file.write(chunk), true);
       this.encoder.writeHeader(this.writer);
     }
   }
@@ -73,26 +113,41 @@ export class CsvPartWriter {
     this.rows += batch.rowCount;
   }
 
-  /** Flushes, closes and renames the part file into place (or hands over the chunks). */
   finish(): PartResult {
-    this.writer.flush();
+    this.writer.flush(false);
     const bytes = this.writer.flushedBytes;
-    if (this.fd !== null) {
-      closeSync(this.fd);
-      renameSync(temporaryName(this.finalPath!), this.finalPath!);
-      return { rows: this.rows, bytes, sha256: this.hash!.digest('hex'), chunks: null };
-    }
-    return { rows: this.rows, bytes, sha256: null, chunks: this.chunks };
+    const sha256 = this.file ? this.file.finish() : null;
+    return { table: this.table.name, format: 'csv', rows: this.rows, bytes, sha256, chunks: this.chunks };
   }
 
-  /** Closes and deletes the temporary file after a failure. */
   abort(): void {
-    if (this.fd === null) return;
-    try {
-      closeSync(this.fd);
-    } catch {
-      /* already closed */
-    }
-    rmSync(temporaryName(this.finalPath!), { force: true });
+    this.file?.abort();
+  }
+}
+
+/** Parquet rows of one partition: always a part file (Parquet is always partitioned). */
+export class ParquetPartWriter implements PartWriter {
+  private readonly table: TableDef;
+  private readonly encoder: ParquetEncoder;
+  private readonly file: PartFile;
+
+  constructor(table: TableDef, path: string, options: ParquetEncoderOptions) {
+    this.table = table;
+    this.encoder = new ParquetEncoder(table, options);
+    this.file = new PartFile(path);
+  }
+
+  write(batch: ColumnBatch): void {
+    for (const chunk of this.encoder.write(batch)) this.file.write(chunk);
+  }
+
+  finish(): PartResult {
+    for (const chunk of this.encoder.finish()) this.file.write(chunk);
+    const sha256 = this.file.finish();
+    return { table: this.table.name, format: 'parquet', rows: this.encoder.rowCount, bytes: this.file.bytes, sha256, chunks: null };
+  }
+
+  abort(): void {
+    this.file.abort();
   }
 }

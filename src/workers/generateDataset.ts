@@ -15,8 +15,8 @@ import { ZipfKeySampler } from '../core/random.js';
 import { TABLES, TABLE_NAMES, type StepName, type TableName } from '../core/tables.js';
 import { CsvTableEncoder } from '../streams/csvEncoder.js';
 import { SingleFileWriter } from '../streams/singleFile.js';
-import { CsvPartWriter, partFileName } from '../streams/tableOutput.js';
-import type { OutputTarget, TableParts, Task, TaskResult, WorkerSetup } from './tasks.js';
+import { CsvPartWriter, ParquetPartWriter, partFileName, type Format, type PartResult, type PartWriter } from '../streams/tableOutput.js';
+import type { OutputTarget, ParquetOutput, Task, TaskResult, WorkerSetup } from './tasks.js';
 
 export type Layout = 'single' | 'partitioned';
 
@@ -26,6 +26,9 @@ export interface GenerateOptions {
   outDir: string;
   workers: number;
   layout: Layout;
+  /** Output formats; Parquet is always one file per partition. */
+  formats: readonly Format[];
+  parquet: ParquetOutput;
   /** Tables to write; what they depend on is computed without being written. */
   tables: readonly TableName[];
   onProgress?: (event: ProgressEvent) => void;
@@ -39,7 +42,7 @@ export interface ProgressEvent {
 
 export interface FileRecord {
   path: string;
-  format: 'csv';
+  format: Format;
   rows: number;
   bytes: number;
   sha256: string;
@@ -103,7 +106,7 @@ export async function runInOrder<R>(
 
 const posixRelative = (root: string, path: string): string => relative(root, path).split(sep).join('/');
 
-/** Removes what an earlier run left for a table (its single file and its part files), so no stale part survives. */
+/** Removes what an earlier run left for a table (its single file and its CSV and Parquet parts), so no stale part survives. */
 function clearTable(dataDir: string, table: TableName): void {
   rmSync(join(dataDir, `${table}.csv`), { force: true });
   const dir = join(dataDir, table);
@@ -113,7 +116,7 @@ function clearTable(dataDir: string, table: TableName): void {
   } catch {
     return;
   }
-  for (const e of entries) if (/^part-\d{5}\.csv(\.tmp-\d+)?$/.test(e)) rmSync(join(dir, e), { force: true });
+  for (const e of entries) if (/^part-\d{5}\.(csv|parquet)(\.tmp-\d+)?$/.test(e)) rmSync(join(dir, e), { force: true });
 }
 
 export async function generateDataset(options: GenerateOptions): Promise<RunResult> {
@@ -142,11 +145,14 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
     rowsDone[table] += rows;
     options.onProgress?.({ table, rowsDone: rowsDone[table], rowsTotal: rowCounts[table] });
   };
-  const record = (table: TableName, file: Omit<FileRecord, 'format'>): void => {
+  const formats = options.formats;
+  const record = (table: TableName, file: FileRecord): void => {
     const entry = (written[table] ??= { rows: 0, files: [] });
-    entry.rows += file.rows;
-    entry.files.push({ ...file, format: 'csv' });
+    if (file.format === formats[0]) entry.rows += file.rows; // every format holds the same rows
+    entry.files.push(file);
   };
+  const partPath = (table: TableName, partition: number, format: Format): string =>
+    format === 'csv' && layout === 'single' ? join(dataDir, `${table}.csv`) : join(dataDir, table, partFileName(partition, format));
   for (const t of selected) clearTable(dataDir, t);
 
   // ---- dimensions (small ones on the main thread) ----
@@ -166,16 +172,19 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
   ];
   for (const [name, batch] of smallTables) {
     if (!selected.has(name)) continue;
-    const path = layout === 'single' ? join(dataDir, `${name}.csv`) : join(dataDir, name, partFileName(0, 'csv'));
-    const writer = new CsvPartWriter(TABLES[name], dates, path);
-    try {
-      writer.write(batch);
-      const r = writer.finish();
-      record(name, { path: posixRelative(outDir, path), rows: r.rows, bytes: r.bytes, sha256: r.sha256! });
-      progress(name, r.rows);
-    } catch (err) {
-      writer.abort();
-      throw err;
+    for (const format of formats) {
+      const path = partPath(name, 0, format);
+      const writer: PartWriter =
+        format === 'csv' ? new CsvPartWriter(TABLES[name], dates, path) : new ParquetPartWriter(TABLES[name], path, options.parquet);
+      try {
+        writer.write(batch);
+        const r = writer.finish();
+        record(name, { path: posixRelative(outDir, path), format, rows: r.rows, bytes: r.bytes, sha256: r.sha256! });
+        if (format === formats[0]) progress(name, r.rows);
+      } catch (err) {
+        writer.abort();
+        throw err;
+      }
     }
   }
   const active = activePromotionsByDay(plan, promotions);
@@ -209,14 +218,15 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
   const target = (tables: readonly TableName[]): OutputTarget => ({
     dataDir,
     tables: tables.filter((t) => selected.has(t)),
-    mode: layout === 'single' ? 'memory' : 'parts',
+    csv: !formats.includes('csv') ? null : layout === 'single' ? 'memory' : 'parts',
+    parquet: formats.includes('parquet') ? options.parquet : null,
   });
   const run = (task: Task): Promise<TaskResult> => pool.run(task) as Promise<TaskResult>;
 
   /** Single-file tables open before their phase and commit after it; part files are recorded as they come. */
   const singles = new Map<TableName, SingleFileWriter>();
   const openSingles = async (tables: readonly TableName[]): Promise<void> => {
-    if (layout !== 'single') return;
+    if (layout !== 'single' || !formats.includes('csv')) return;
     for (const t of tables) {
       if (!selected.has(t)) continue;
       const w = new SingleFileWriter(join(dataDir, `${t}.csv`));
@@ -230,18 +240,18 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
       if (!w) continue;
       const r = await w.commit();
       singles.delete(t);
-      record(t, { path: posixRelative(outDir, w.path), ...r });
+      record(t, { path: posixRelative(outDir, w.path), format: 'csv', ...r });
     }
   };
-  const consumeParts = async (partition: number, parts: TableParts): Promise<void> => {
-    for (const [name, part] of Object.entries(parts) as [TableName, NonNullable<TableParts[TableName]>][]) {
+  const consumeParts = async (partition: number, parts: PartResult[]): Promise<void> => {
+    for (const part of parts) {
       if (part.chunks) {
-        await singles.get(name)!.append(part.chunks, part.rows);
+        await singles.get(part.table)!.append(part.chunks, part.rows);
       } else {
-        const path = join(dataDir, name, partFileName(partition, 'csv'));
-        record(name, { path: posixRelative(outDir, path), rows: part.rows, bytes: part.bytes, sha256: part.sha256! });
+        const path = partPath(part.table, partition, part.format);
+        record(part.table, { path: posixRelative(outDir, path), format: part.format, rows: part.rows, bytes: part.bytes, sha256: part.sha256! });
       }
-      progress(name, part.rows);
+      if (part.format === formats[0]) progress(part.table, part.rows);
     }
   };
 

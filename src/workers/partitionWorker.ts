@@ -11,8 +11,8 @@ import {
 } from '../core/facts.js';
 import { inventoryStoreRange } from '../core/plan.js';
 import { TABLES, type TableName } from '../core/tables.js';
-import { CsvPartWriter, partFileName } from '../streams/tableOutput.js';
-import type { OutputTarget, TableParts, Task, TaskResult, WorkerSetup } from './tasks.js';
+import { CsvPartWriter, ParquetPartWriter, partFileName, type PartResult, type PartWriter } from '../streams/tableOutput.js';
+import type { OutputTarget, Task, TaskResult, WorkerSetup } from './tasks.js';
 
 interface WorkerState {
   setup: WorkerSetup;
@@ -38,16 +38,23 @@ function workerState(): WorkerState {
   return state;
 }
 
-/** Opens a writer per selected table of this partition; closes them all, or deletes them all on error. */
+/** Opens the writers of every selected table and format; finishes them all, or deletes them all on error. */
 class PartitionOutput {
-  private readonly writers = new Map<TableName, CsvPartWriter>();
+  private readonly writers = new Map<TableName, PartWriter[]>();
 
   constructor(target: OutputTarget, partition: number, tables: readonly TableName[], dates: DateTextTable) {
     try {
       for (const name of tables) {
         if (!target.tables.includes(name)) continue;
-        const path = target.mode === 'parts' ? join(target.dataDir, name, partFileName(partition, 'csv')) : null;
-        this.writers.set(name, new CsvPartWriter(TABLES[name], dates, path));
+        const list: PartWriter[] = [];
+        this.writers.set(name, list);
+        if (target.csv !== null) {
+          const path = target.csv === 'parts' ? join(target.dataDir, name, partFileName(partition, 'csv')) : null;
+          list.push(new CsvPartWriter(TABLES[name], dates, path));
+        }
+        if (target.parquet !== null) {
+          list.push(new ParquetPartWriter(TABLES[name], join(target.dataDir, name, partFileName(partition, 'parquet')), target.parquet));
+        }
       }
     } catch (err) {
       this.abort();
@@ -56,28 +63,29 @@ class PartitionOutput {
   }
 
   write(table: TableName, batch: ColumnBatch): void {
-    this.writers.get(table)?.write(batch);
+    const list = this.writers.get(table);
+    if (list) for (const w of list) w.write(batch);
   }
 
-  finish(): TableParts {
-    const parts: TableParts = {};
-    for (const [name, writer] of this.writers) parts[name] = writer.finish();
+  finish(): PartResult[] {
+    const parts: PartResult[] = [];
+    for (const list of this.writers.values()) for (const w of list) parts.push(w.finish());
     return parts;
   }
 
   abort(): void {
-    for (const writer of this.writers.values()) writer.abort();
+    for (const list of this.writers.values()) for (const w of list) w.abort();
   }
 
   /** The in-memory chunk buffers, to be transferred (not copied) back to the main thread. */
-  static transferables(parts: TableParts): ArrayBuffer[] {
+  static transferables(parts: PartResult[]): ArrayBuffer[] {
     const list: ArrayBuffer[] = [];
-    for (const part of Object.values(parts)) for (const chunk of part?.chunks ?? []) list.push(chunk.buffer as ArrayBuffer);
+    for (const part of parts) for (const chunk of part.chunks ?? []) list.push(chunk.buffer as ArrayBuffer);
     return list;
   }
 }
 
-function withOutput(target: OutputTarget, partition: number, tables: readonly TableName[], body: (out: PartitionOutput) => void): TableParts {
+function withOutput(target: OutputTarget, partition: number, tables: readonly TableName[], body: (out: PartitionOutput) => void): PartResult[] {
   const out = new PartitionOutput(target, partition, tables, workerState().dates);
   try {
     body(out);

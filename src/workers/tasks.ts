@@ -7,6 +7,12 @@ import type { Plan } from '../core/plan.js';
 import type { TableName } from '../core/tables.js';
 import type { PartResult } from '../streams/tableOutput.js';
 
+/** Parquet settings of a run (Parquet files are always one per partition). */
+export interface ParquetOutput {
+  compression: string;
+  rowGroupBytes: number;
+}
+
 export interface WorkerSetup {
   config: Config;
   plan: Plan;
@@ -22,8 +28,10 @@ export interface OutputTarget {
   dataDir: string;
   /** Tables whose rows this task writes; others are generated (when needed) but not encoded. */
   tables: TableName[];
-  /** 'parts': part files data/<table>/part-NNNNN.csv; 'memory': chunks returned for a single file. */
-  mode: 'parts' | 'memory';
+  /** CSV as part files data/<table>/part-NNNNN.csv, as chunks returned for a single file, or none. */
+  csv: 'parts' | 'memory' | null;
+  /** Parquet part files data/<table>/part-NNNNN.parquet, or none. */
+  parquet: ParquetOutput | null;
 }
 
 export type Task =
@@ -32,10 +40,9 @@ export type Task =
   | { kind: 'orders'; partition: number; keys: PartitionKeys; output: OutputTarget }
   | { kind: 'inventory'; partition: number; output: OutputTarget };
 
-export type TableParts = Partial<Record<TableName, PartResult>>;
 
 export type TaskResult =
   | { kind: 'count'; counts: PartitionCounts }
-  | { kind: 'customers'; parts: TableParts }
-  | { kind: 'orders'; parts: TableParts; rows: Record<string, number>; inventory: InventoryDeltas }
-  | { kind: 'inventory'; parts: TableParts };
+  | { kind: 'customers'; parts: PartResult[] }
+  | { kind: 'orders'; parts: PartResult[]; rows: Record<string, number>; inventory: InventoryDeltas }
+  | { kind: 'inventory'; parts: PartResult[] };
