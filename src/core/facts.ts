@@ -171,54 +171,109 @@ export function inventoryCell(plan: Pick<Plan, 'stores'>, storeIndex: number, pr
   return productIndex * plan.stores + storeIndex;
 }
 
+/** Sale quantities take 4 bits of a packed log entry (config allows at most 10 units per line). */
+const QUANTITY_BITS = 4;
+
 /**
- * Accumulates a partition's sales in a dense scratch array reused across partitions — per cell
- * [2c] Σ quantity and [2c + 1] last sale day, adjacent so an update touches one cache line —
- * and take() returns the sparse delta.
+ * Collects a partition's sales and reduces them to sparse per-cell deltas. Sales are appended to
+ * a log in generation order (sequential writes), then sorted by cell with two stable counting
+ * passes that move the values themselves — by store, then by product, whose counters fit in
+ * cache — and reduced run by run in one sequential scan. A dense per-cell array would take a cache
+ * miss per order line at large scale (4 MB at SF 10, 40 MB at SF 100).
  */
 export class InventoryAccumulator {
-  private readonly sales: Int32Array;
-  private touched: Int32Array;
-  private touchedCount = 0;
+  private readonly stores: number;
+  private readonly firstDay: number;
+  private store: Int32Array = new Int32Array(4096);
+  private product: Int32Array = new Int32Array(4096);
+  /** (day − first calendar day) << QUANTITY_BITS | quantity */
+  private packed: Int32Array = new Int32Array(4096);
+  private count = 0;
+  private readonly storeCounts: Int32Array;
+  private readonly productCounts: Int32Array;
 
-  constructor(cells: number) {
-    this.sales = new Int32Array(2 * cells);
-    for (let i = 1; i < this.sales.length; i += 2) this.sales[i] = NULL_DAY;
-    this.touched = new Int32Array(1024);
+  constructor(plan: Pick<Plan, 'stores' | 'products' | 'firstDay'>) {
+    this.stores = plan.stores;
+    this.firstDay = plan.firstDay;
+    this.storeCounts = new Int32Array(plan.stores + 1);
+    this.productCounts = new Int32Array(plan.products + 1);
   }
 
-  add(cell: number, quantity: number, day: number): void {
-    const s = this.sales;
-    const i = 2 * cell;
-    if (s[i] === 0) {
-      if (this.touchedCount === this.touched.length) {
-        const grown = new Int32Array(this.touched.length * 2);
-        grown.set(this.touched);
-        this.touched = grown;
-      }
-      this.touched[this.touchedCount++] = cell;
-    }
-    s[i] += quantity;
-    if (day > s[i + 1]) s[i + 1] = day;
+  add(storeIndex: number, productIndex: number, quantity: number, day: number): void {
+    if (this.count === this.store.length) this.grow();
+    const i = this.count++;
+    this.store[i] = storeIndex;
+    this.product[i] = productIndex;
+    this.packed[i] = ((day - this.firstDay) << QUANTITY_BITS) | quantity;
   }
 
+  private grow(): void {
+    const n = this.store.length * 2;
+    const grown = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.store = grown(this.store);
+    this.product = grown(this.product);
+    this.packed = grown(this.packed);
+  }
+
+  /** The partition's deltas, sorted by cell; the log is emptied. */
   take(): InventoryDeltas {
-    const n = this.touchedCount;
-    const cells = this.touched.slice(0, n);
-    cells.sort();
-    const sold = new Int32Array(n);
-    const lastSale = new Int32Array(n);
-    const s = this.sales;
+    const n = this.count;
+    // Stable by store, then stable by product: sorted by (product, store), the cell order.
+    const a = scatterByKey(this.store, n, this.store, this.product, this.packed, this.storeCounts);
+    const b = scatterByKey(a.second, n, a.first, a.second, a.packed, this.productCounts);
+    const store = b.first;
+    const product = b.second;
+    const packed = b.packed;
+    let runs = 0;
+    for (let k = 0; k < n; k++) if (k === 0 || store[k] !== store[k - 1] || product[k] !== product[k - 1]) runs++;
+    const cells = new Int32Array(runs);
+    const sold = new Int32Array(runs);
+    const lastSale = new Int32Array(runs);
+    const quantityMask = (1 << QUANTITY_BITS) - 1;
+    let r = -1;
+    let last = 0;
     for (let k = 0; k < n; k++) {
-      const i = 2 * cells[k];
-      sold[k] = s[i];
-      lastSale[k] = s[i + 1];
-      s[i] = 0;
-      s[i + 1] = NULL_DAY;
+      if (k === 0 || store[k] !== store[k - 1] || product[k] !== product[k - 1]) {
+        if (r >= 0) lastSale[r] = this.firstDay + last;
+        r++;
+        cells[r] = product[k] * this.stores + store[k];
+        last = 0;
+      }
+      const p = packed[k];
+      sold[r] += p & quantityMask;
+      const dayOffset = p >>> QUANTITY_BITS;
+      if (dayOffset > last) last = dayOffset;
     }
-    this.touchedCount = 0;
+    if (r >= 0) lastSale[r] = this.firstDay + last;
+    this.count = 0;
     return { cells, sold, lastSale };
   }
+}
+
+/**
+ * One stable counting-sort pass over the first n log entries, moving the three value arrays by
+ * `key` (a small non-negative integer; `counts` is scratch of length key range + 1).
+ */
+function scatterByKey(
+  key: Int32Array, n: number, first: Int32Array, second: Int32Array, packed: Int32Array, counts: Int32Array,
+): { first: Int32Array; second: Int32Array; packed: Int32Array } {
+  counts.fill(0);
+  for (let k = 0; k < n; k++) counts[key[k] + 1]++;
+  for (let v = 1; v < counts.length; v++) counts[v] += counts[v - 1];
+  const f = new Int32Array(n);
+  const s = new Int32Array(n);
+  const p = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const to = counts[key[k]]++;
+    f[to] = first[k];
+    s[to] = second[k];
+    p[to] = packed[k];
+  }
+  return { first: f, second: s, packed: p };
 }
 
 /** Adds a partition's deltas into the merged arrays: sums and maxima, so any merge order gives the same result. */
@@ -308,7 +363,6 @@ export function generateOrderPartition(
   const returnFlagStream = deriveStream(plan.seed, 'return_flags', partition);
   const returnStream = deriveStream(plan.seed, 'returns', partition);
   const { productPrice, promotionRate, activePromotionOffsets, activePromotionIds } = ctx.arrays;
-  const stores = plan.stores;
   const firstDay = plan.firstDay;
   const promoShare = ctx.promotionRate;
   const returnRate = ctx.returnRate;
@@ -363,7 +417,7 @@ export function generateOrderPartition(
         quantitySum += quantity;
         grossSum += gross;
         discountSum += discount;
-        inventory.add(productIndex * stores + storeIndex, quantity, day); // = inventoryCell(plan, storeIndex, productIndex)
+        inventory.add(storeIndex, productIndex, quantity, day);
         if (unit(returnFlagStream) < returnRate) {
           returned = true;
           const quantityReturned = 1 + below(returnStream, quantity);

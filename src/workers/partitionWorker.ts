@@ -113,7 +113,7 @@ async function run(task: Task): Promise<TaskResult> {
       return { kind: 'customers', parts };
     }
     case 'orders': {
-      s.inventory ??= new InventoryAccumulator(s.setup.plan.stores * s.setup.plan.products);
+      s.inventory ??= new InventoryAccumulator(s.setup.plan);
       s.orderColumns ??= new OrderBatchColumns();
       let result: ReturnType<typeof generateOrderPartition> | null = null;
       const parts = withOutput(task.output, task.partition, ['raw_orders', 'transactions_raw', 'order_aggregates', 'orders', 'returns'], (out) => {

@@ -1,0 +1,89 @@
+// Unit tests of the fact generator: the counting pre-pass agrees with generation, partitions are
+// independent of each other, and inventory deltas merge to the same totals in any order.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, type Config } from '../src/config/config.js';
+import type { ColumnBatch } from '../src/core/columns.js';
+import { InventoryAccumulator, countOrderPartition, generateOrderPartition, mergeInventoryDeltas, type InventoryDeltas } from '../src/core/facts.js';
+import { buildDimensionModel, factContextOf } from '../src/core/model.js';
+
+const config: Config = { ...structuredClone(DEFAULT_CONFIG), scale_factor: 0.05 };
+config.partitions.orders_per_partition = 1000;
+const model = buildDimensionModel(config);
+const ctx = factContextOf(config, model);
+const plan = model.plan;
+
+function run(partition: number, keys = { firstTransaction: 0, firstReturn: 0 }) {
+  const batches: Record<string, ColumnBatch[]> = {};
+  const copy = (b: ColumnBatch): ColumnBatch => ({ rowCount: b.rowCount, columns: b.columns.map((c) => c.slice(0, b.rowCount)) as ColumnBatch['columns'] });
+  const result = generateOrderPartition(ctx, partition, keys, (t, b) => (batches[t] ??= []).push(copy(b)), new InventoryAccumulator(plan));
+  return { batches, result };
+}
+
+describe('order partitions', () => {
+  it('the counting pre-pass gives exactly the line and return counts that generation produces', () => {
+    expect(plan.orderPartitions).toBe(5);
+    for (let p = 0; p < plan.orderPartitions; p++) {
+      const counts = countOrderPartition(ctx, p);
+      const { result } = run(p);
+      expect(result.rows.transactions_raw).toBe(counts.lines);
+      expect(result.rows.returns).toBe(counts.returns);
+      expect(result.rows.orders).toBe(1000);
+    }
+  });
+
+  it('a partition is the same whether generated alone or after others, and keys continue from the given offsets', () => {
+    const alone = run(3, { firstTransaction: 500, firstReturn: 20 });
+    run(0);
+    run(1);
+    const again = run(3, { firstTransaction: 500, firstReturn: 20 });
+    expect(again.batches).toEqual(alone.batches);
+    const firstTx = alone.batches.transactions_raw[0];
+    expect(firstTx.columns[0][0]).toBe(501);
+    expect((alone.batches.raw_orders[0].columns[0] as Int32Array)[0]).toBe(3001);
+    expect(alone.batches.returns.find((b) => b.rowCount > 0)!.columns[0][0]).toBe(21);
+  });
+});
+
+describe('inventory deltas', () => {
+  it('equal the naive per-(store, product) sums and maxima, sorted by cell', () => {
+    const acc = new InventoryAccumulator(plan);
+    const naive = new Map<number, [number, number]>();
+    let seed = 12345;
+    const next = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    for (let i = 0; i < 20_000; i++) {
+      const s = next(plan.stores);
+      const p = next(plan.products);
+      const q = 1 + next(10);
+      const d = plan.firstDay + next(plan.days);
+      acc.add(s, p, q, d);
+      const cell = p * plan.stores + s;
+      const [sum, last] = naive.get(cell) ?? [0, -Infinity];
+      naive.set(cell, [sum + q, Math.max(last, d)]);
+    }
+    const deltas = acc.take();
+    const cells = [...naive.keys()].sort((a, b) => a - b);
+    expect([...deltas.cells]).toEqual(cells);
+    cells.forEach((c, i) => expect([deltas.sold[i], deltas.lastSale[i]]).toEqual(naive.get(c)));
+    expect(acc.take().cells.length).toBe(0); // the log was emptied
+  });
+
+  it('merge to the same totals in any order', () => {
+    const deltas: InventoryDeltas[] = [];
+    for (let p = 0; p < plan.orderPartitions; p++) deltas.push(run(p).result.inventory);
+    const merged = (order: number[]): Int32Array => {
+      const arrays = { inventorySales: new Int32Array(2 * plan.stores * plan.products) };
+      for (let i = 1; i < arrays.inventorySales.length; i += 2) arrays.inventorySales[i] = -2147483648;
+      for (const i of order) mergeInventoryDeltas(arrays, deltas[i]);
+      return arrays.inventorySales;
+    };
+    const forward = merged([0, 1, 2, 3, 4]);
+    expect(merged([4, 2, 0, 3, 1])).toEqual(forward);
+    let units = 0;
+    for (let i = 0; i < forward.length; i += 2) units += forward[i];
+    const lines = [0, 1, 2, 3, 4].map((p) => run(p).batches.transactions_raw).flat();
+    expect(units).toBe(lines.reduce((s, b) => s + (b.columns[5] as Int32Array).reduce((a, v) => a + v, 0), 0));
+  });
+});
