@@ -219,7 +219,10 @@ export function activePromotionsByDay(plan: Plan, promotions: Promotions): { off
 
 // ---- customers ------------------------------------------------------------------------------------
 
+/** The e-mail form of every first and last name (lower case, letters and digits), computed once. */
 const emailPart = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+const FIRST_NAME_EMAIL = FIRST_NAMES.map(emailPart);
+const LAST_NAME_EMAIL = LAST_NAMES.map(emailPart);
 
 /**
  * One partition of the customers table. The email holds the customer key, so it is unique; the
@@ -243,12 +246,12 @@ export function generateCustomers(config: Config, plan: Plan, partition: number)
   const signup = new Int32Array(count);
   for (let i = 0; i < count; i++) {
     const key = first + i + 1;
-    const fn = pick(s, FIRST_NAMES);
-    const ln = pick(s, LAST_NAMES);
+    const fn = below(s, FIRST_NAMES.length);
+    const ln = below(s, LAST_NAMES.length);
     id[i] = key;
-    firstName[i] = fn;
-    lastName[i] = ln;
-    email[i] = `${emailPart(fn)}.${emailPart(ln)}.${key}@${pick(s, EMAIL_DOMAINS)}`;
+    firstName[i] = FIRST_NAMES[fn];
+    lastName[i] = LAST_NAMES[ln];
+    email[i] = `${FIRST_NAME_EMAIL[fn]}.${LAST_NAME_EMAIL[ln]}.${key}@${pick(s, EMAIL_DOMAINS)}`;
     phone[i] = `${between(s, 201, 989)}-${between(s, 200, 999)}-${String(below(s, 10000)).padStart(4, '0')}`;
     const a = drawAddress(s);
     address[i] = a.address;
