@@ -1,16 +1,19 @@
 // `dwgen generate`: parses and checks every flag and the config before anything is written,
 // checks the output directory can be written, runs the generation and writes the metadata.
 import { availableParallelism } from 'node:os';
-import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_CONFIG, MAX_SCALE_FACTOR, loadConfigFile, validateConfig, type Config } from '../config/config.js';
 import { TABLE_NAMES, isTableName, type TableName } from '../core/tables.js';
-import { writeMetadata } from '../metadata/metadata.js';
+import { TOOL_VERSION, configHash, writeMetadata } from '../metadata/metadata.js';
+import { InterruptedError } from '../state/errors.js';
+import { signalFaultAt } from '../state/faults.js';
+import { RunState, STATE_DIR, manifestDifferences, type RunManifest, type StoredManifest } from '../state/runState.js';
 import { DEFAULT_COMPRESSION, parseCompression, type ParquetCompression } from '../parquet/index.js';
 import { codecFor } from '../parquet/compression.js';
 import type { Format } from '../streams/tableOutput.js';
-import { generateDataset, type Layout } from '../workers/generateDataset.js';
+import { generateDataset, removeTableFiles, type Layout } from '../workers/generateDataset.js';
 import type { ParquetOutput } from '../workers/tasks.js';
 import { ProgressDisplay, summaryLine } from './progress.js';
 import { UsageError } from './usageError.js';
@@ -36,9 +39,21 @@ Options:
   --tables A,B,…       write only these tables (what they depend on is computed, not written):
                        ${TABLE_NAMES.join(', ')}
   --quiet              no progress and no summary line
+  --resume             continue an interrupted (or repair a damaged) run in --out: reuse every
+                       partition whose record under OUT/.dwgen and whose files still verify
+                       (sha256), regenerate the rest; same flags and config as the first run
+  --force              replace what --out holds even if it is a dwgen dataset or run state of a
+                       different configuration (only dwgen's own files are removed)
+  --verbose            on --resume, one line per partition that is regenerated
   -h, --help           show this help
 
-Exit status: 0 on success, 2 on bad input (flags, config, output directory), 1 on a failure while writing.`;
+Re-running the same command without --resume regenerates everything; a directory holding a
+dwgen dataset or run state of a different configuration is refused unless --force. One run per
+directory at a time (OUT/.dwgen/lock). On SIGINT/SIGTERM the partitions in flight finish, the
+command to resume is printed, and the exit status is 130/143.
+
+Exit status: 0 on success, 2 on bad input (flags, config, output directory, a directory in use or
+of another configuration), 1 on a failure while writing, 130/143 when interrupted.`;
 
 export interface GenerateArgs {
   config: Config;
@@ -50,6 +65,9 @@ export interface GenerateArgs {
   parquet: ParquetOutput;
   tables: TableName[];
   quiet: boolean;
+  resume: boolean;
+  force: boolean;
+  verbose: boolean;
 }
 
 const DEFAULT_CONFIG_PATH = 'config/default.yaml';
@@ -90,6 +108,9 @@ export function parseGenerateArgs(argv: string[], cwd = process.cwd()): Generate
         'row-group-mb': { type: 'string' },
         tables: { type: 'string' },
         quiet: { type: 'boolean' },
+        resume: { type: 'boolean' },
+        force: { type: 'boolean' },
+        verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -98,6 +119,7 @@ export function parseGenerateArgs(argv: string[], cwd = process.cwd()): Generate
   }
   const v = parsed.values;
   if (v.help) return null;
+  if (v.resume && v.force) throw new UsageError('--resume and --force cannot be combined (--force starts over, --resume continues)');
 
   let config: Config;
   let configSource: string;
@@ -169,6 +191,9 @@ export function parseGenerateArgs(argv: string[], cwd = process.cwd()): Generate
     parquet: { compression, rowGroupBytes: rowGroupMb * 1024 * 1024 },
     tables,
     quiet: v.quiet === true,
+    resume: v.resume === true,
+    force: v.force === true,
+    verbose: v.verbose === true,
   };
 }
 
@@ -191,7 +216,7 @@ function makeDirectories(dir: string): void {
 
 /** Creates OUT/data and OUT/metadata and proves both writable, or fails naming the directory. */
 export function prepareOutputDir(outDir: string): void {
-  for (const dir of [outDir, join(outDir, 'data'), join(outDir, 'metadata')]) {
+  for (const dir of [outDir, join(outDir, 'data'), join(outDir, 'metadata'), join(outDir, STATE_DIR)]) {
     try {
       makeDirectories(dir);
       const probe = join(dir, `.dwgen-write-test-${process.pid}`);
@@ -204,6 +229,67 @@ export function prepareOutputDir(outDir: string): void {
   }
 }
 
+/** Everything that determines the output bytes (never the worker count). */
+export function runManifest(args: GenerateArgs): RunManifest {
+  return {
+    tool: 'dwgen',
+    tool_version: TOOL_VERSION,
+    config_sha256: configHash(args.config),
+    seed: args.config.seed,
+    scale_factor: args.config.scale_factor,
+    formats: args.formats,
+    layout: args.layout,
+    parquet: args.formats.includes('parquet') ? { compression: args.parquet.compression, row_group_bytes: args.parquet.rowGroupBytes } : null,
+    tables: args.tables,
+  };
+}
+
+/** What --out already holds: a dwgen run state (manifest), a finished dwgen dataset without one, or neither. */
+function existingRun(state: RunState, outDir: string): { manifest: StoredManifest | null; configSha256: string | null } {
+  const manifest = state.readManifest();
+  if (manifest) return { manifest, configSha256: manifest.config_sha256 };
+  for (const file of ['schema.json']) {
+    try {
+      const doc = JSON.parse(readFileSync(join(outDir, 'metadata', file), 'utf8')) as { generator?: { name?: string }; config_sha256?: string };
+      if (doc.generator?.name === 'dwgen' && typeof doc.config_sha256 === 'string') return { manifest: null, configSha256: doc.config_sha256 };
+    } catch {
+      /* none, or not dwgen's */
+    }
+  }
+  return { manifest: null, configSha256: null };
+}
+
+const shellQuote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+
+/** The command that resumes this run: the same flags with absolute --out and --config, plus --resume. */
+export function resumeCommand(argv: readonly string[], outDir: string, cwd = process.cwd()): string {
+  const out: string[] = ['dwgen', 'generate'];
+  let sawOut = false;
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i];
+    if (a === '--resume' || a === '--force') continue;
+    const eq = /^(--out|--config)=(.*)$/.exec(a);
+    if (eq) {
+      sawOut ||= eq[1] === '--out';
+      a = `${eq[1]}=${resolve(cwd, eq[2])}`;
+    } else if ((a === '--out' || a === '--config') && i + 1 < argv.length) {
+      sawOut ||= a === '--out';
+      out.push(a);
+      a = resolve(cwd, argv[++i]);
+    }
+    out.push(a);
+  }
+  if (!sawOut) out.push('--out', outDir);
+  out.push('--resume');
+  return out.map(shellQuote).join(' ');
+}
+
+const removeMetadata = (outDir: string): void => {
+  // The lineage first: its presence is what marks a complete dataset.
+  rmSync(join(outDir, 'metadata', 'generation_lineage.yaml'), { force: true });
+  rmSync(join(outDir, 'metadata', 'schema.json'), { force: true });
+};
+
 export async function generateCommand(argv: string[]): Promise<number> {
   const args = parseGenerateArgs(argv);
   if (args === null) {
@@ -211,40 +297,118 @@ export async function generateCommand(argv: string[]): Promise<number> {
     return 0;
   }
   prepareOutputDir(args.outDir);
-  const startedAt = new Date();
-  const t0 = performance.now();
+  const note = (line: string): void => {
+    process.stderr.write(`dwgen: ${line}\n`);
+  };
+  const state = new RunState(args.outDir);
+  const stale = state.acquireLock();
+  if (stale) note(`note: ${stale}`);
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (++interrupts > 1) {
+      // A second signal: stop now. Only temporaries (*.tmp-<pid>, *.dwgen-partial) can be left.
+      state.releaseLock();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
+    note(`${signal}: finishing the partitions in flight, then stopping (send it again to stop at once)`);
+    abort.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const display = new ProgressDisplay(process.stderr, !args.quiet);
-  let result;
   try {
-    result = await generateDataset({
-      config: args.config,
-      outDir: args.outDir,
-      workers: args.workers,
-      layout: args.layout,
-      formats: args.formats,
-      parquet: args.parquet,
-      tables: args.tables,
-      onProgress: (e) => display.update(e),
-    });
+    const manifest = runManifest(args);
+    const existing = existingRun(state, args.outDir);
+    const sameConfig = existing.manifest
+      ? manifestDifferences(existing.manifest, manifest).length === 0
+      : existing.configSha256 === null || existing.configSha256 === manifest.config_sha256;
+    if (!sameConfig && !args.force) {
+      const diffs = existing.manifest ? manifestDifferences(existing.manifest, manifest) : ['config sha256'];
+      const what = existing.manifest?.state === 'running' ? 'the state of an unfinished dwgen run' : 'a dwgen dataset';
+      throw new UsageError(
+        `--out ${args.outDir} holds ${what} of a different configuration (${diffs.join('; ')}): ${args.resume ? '--resume needs the same flags and config as that run; ' : ''}use --force to replace it, or another --out`,
+      );
+    }
+    let resume = args.resume && existing.manifest !== null;
+    if (args.resume && !resume) note(`note: nothing to resume in ${args.outDir} (no run state); generating everything`);
+    if (args.force) {
+      for (const t of TABLE_NAMES) removeTableFiles(join(args.outDir, 'data'), t);
+      state.clearRecords();
+      resume = false;
+    } else if (!resume) {
+      if (existing.manifest?.state === 'running') note(`note: ${args.outDir} holds an unfinished run of this configuration; starting over (--resume would reuse its finished partitions)`);
+      state.clearRecords();
+    }
+    removeMetadata(args.outDir);
+    state.writeManifest(manifest, 'running');
+
+    const startedAt = new Date();
+    const t0 = performance.now();
+    let result;
+    try {
+      result = await generateDataset({
+        config: args.config,
+        outDir: args.outDir,
+        workers: args.workers,
+        layout: args.layout,
+        formats: args.formats,
+        parquet: args.parquet,
+        tables: args.tables,
+        onProgress: (e) => display.update(e),
+        state,
+        resume,
+        signal: abort.signal,
+        log: args.verbose ? note : undefined,
+        warn: note,
+      });
+    } finally {
+      display.stop();
+    }
+    const compileStarted = performance.now();
+    writeMetadata(
+      args.outDir,
+      result,
+      {
+        config: args.config,
+        configSource: args.configSource,
+        workers: args.workers,
+        layout: args.layout,
+        formats: args.formats,
+        parquet: args.formats.includes('parquet') ? args.parquet : null,
+        startedAt,
+        finishedAt: new Date(),
+        resumed: result.resumed,
+      },
+      compileStarted,
+      () => signalFaultAt('metadata', 0),
+    );
+    state.markComplete(manifest);
+    if (result.resumed && !args.quiet) {
+      note(`resumed: reused ${result.resumed.reused} partitions, generated ${result.resumed.regenerated}`);
+    }
+    if (!args.quiet) {
+      const files = Object.values(result.written);
+      const rows = files.reduce((s, t) => s + t!.rows, 0);
+      const bytes = files.reduce((s, t) => s + t!.files.reduce((b, f) => b + f.bytes, 0), 0);
+      process.stderr.write(summaryLine(files.length, rows, bytes, (performance.now() - t0) / 1000, join(args.outDir, 'data')) + '\n');
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const resumeWith = resumeCommand(argv, args.outDir);
+    if (err instanceof InterruptedError) {
+      note(`interrupted by ${err.signal}: every finished partition is recorded; no incomplete file is under a final name`);
+      note(`resume with: ${resumeWith}`);
+      return err.signal === 'SIGTERM' ? 143 : 130;
+    }
+    note(`failed: ${(err as Error).message ?? String(err)}`);
+    if (process.env.DWGEN_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    note(`finished partitions are recorded; after fixing the cause, continue with: ${resumeWith}`);
+    return 1;
   } finally {
-    display.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    state.releaseLock();
   }
-  const compileStarted = performance.now();
-  writeMetadata(args.outDir, result, {
-    config: args.config,
-    configSource: args.configSource,
-    workers: args.workers,
-    layout: args.layout,
-    formats: args.formats,
-    parquet: args.formats.includes('parquet') ? args.parquet : null,
-    startedAt,
-    finishedAt: new Date(),
-  }, compileStarted);
-  if (!args.quiet) {
-    const files = Object.values(result.written);
-    const rows = files.reduce((s, t) => s + t!.rows, 0);
-    const bytes = files.reduce((s, t) => s + t!.files.reduce((b, f) => b + f.bytes, 0), 0);
-    process.stderr.write(summaryLine(files.length, rows, bytes, (performance.now() - t0) / 1000, join(args.outDir, 'data')) + '\n');
-  }
-  return 0;
 }

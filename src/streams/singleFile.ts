@@ -1,50 +1,179 @@
 // A single-file table assembled on the main thread: header first, then each partition's chunks
-// in partition order, written under a temporary name and renamed into place when complete.
+// in partition order, written to data/<table>.csv.dwgen-partial and renamed into place when
+// complete. After each partition it journals (OUT/.dwgen/journal/<table>.jsonl, one small line)
+// the file's length, rows and the sha256 of that prefix (a copy of the running hash: no re-read),
+// so an interrupted run can be resumed: truncate to the last boundary whose prefix still hashes
+// to the journaled value and continue from the next partition.
 import { createHash, type Hash } from 'node:crypto';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { temporaryName } from './tableOutput.js';
+import { closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { open, rename, rm, truncate, type FileHandle } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { ioAsync, io } from '../state/errors.js';
+import { injectedWriteError } from '../state/faults.js';
+import { PARTIAL_SUFFIX, type JournalEntry } from '../state/runState.js';
+import { FSYNC } from './tableOutput.js';
+
+/** Where an interrupted single file can continue: after partition entry.p, with the hash state of that prefix. */
+export interface Resumable {
+  entry: JournalEntry;
+  /** The journal's entries up to and including `entry`, all verified. */
+  entries: JournalEntry[];
+  hash: Hash;
+}
 
 export class SingleFileWriter {
   readonly path: string;
+  readonly partialPath: string;
+  private readonly journalPath: string;
   private handle: FileHandle | null = null;
-  private readonly hash: Hash = createHash('sha256');
+  private journalFd: number | null = null;
+  private hash: Hash = createHash('sha256');
   private bytes = 0;
   rows = 0;
 
-  constructor(path: string) {
+  constructor(path: string, journalPath: string) {
     this.path = path;
+    this.partialPath = path + PARTIAL_SUFFIX;
+    this.journalPath = journalPath;
   }
 
-  async open(header: Uint8Array): Promise<void> {
-    this.handle = await open(temporaryName(this.path), 'w');
-    await this.append([header], 0);
+  /**
+   * What an earlier run left of this table: the last journaled partition boundary whose prefix
+   * (re-read from the partial file: a hash state cannot be stored) still has the journaled sha256.
+   */
+  static async inspect(path: string, journalPath: string): Promise<Resumable | null> {
+    let lines: string[];
+    try {
+      lines = readFileSync(journalPath, 'utf8').split('\n');
+    } catch {
+      return null;
+    }
+    const entries: JournalEntry[] = [];
+    for (const line of lines) {
+      let e: JournalEntry;
+      try {
+        e = JSON.parse(line) as JournalEntry;
+      } catch {
+        break; // a torn last line
+      }
+      if (e.p !== entries.length - 1 || (entries.length > 0 && e.bytes < entries[entries.length - 1].bytes)) break;
+      entries.push(e);
+    }
+    if (entries.length === 0) return null;
+    let handle: FileHandle;
+    try {
+      handle = await open(path + PARTIAL_SUFFIX, 'r');
+    } catch {
+      return null;
+    }
+    const hash = createHash('sha256');
+    let best: Resumable | null = null;
+    try {
+      const buf = Buffer.allocUnsafe(1 << 20);
+      let pos = 0;
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i];
+        while (pos < e.bytes) {
+          const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, e.bytes - pos), pos);
+          if (bytesRead === 0) return best; // the file is shorter than the journal says
+          hash.update(buf.subarray(0, bytesRead));
+          pos += bytesRead;
+        }
+        if (hash.copy().digest('hex') !== e.sha256) return best;
+        best = { entry: e, entries: entries.slice(0, i + 1), hash: hash.copy() };
+      }
+      return best;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Starts the file with its header, or continues it after `resume.entry` (truncating whatever follows). */
+  async open(header: Uint8Array, resume: Resumable | null): Promise<void> {
+    await ioAsync(this.path, async () => {
+      if (resume) {
+        await truncate(this.partialPath, resume.entry.bytes);
+        this.handle = await open(this.partialPath, 'a');
+        this.hash = resume.hash;
+        this.bytes = resume.entry.bytes;
+        this.rows = resume.entry.rows;
+        const tmp = `${this.journalPath}.tmp-${process.pid}`;
+        writeFileSync(tmp, resume.entries.map((e) => JSON.stringify(e) + '\n').join(''));
+        renameSync(tmp, this.journalPath);
+        this.journalFd = openSync(this.journalPath, 'a');
+      } else {
+        this.handle = await open(this.partialPath, 'w');
+        this.journalFd = openSync(this.journalPath, 'w');
+      }
+    });
+    if (!resume) {
+      await this.append([header], 0);
+      this.mark(-1);
+    }
   }
 
   /** Appends chunks in order (one writev call) and counts their rows. */
-  async append(chunks: readonly Uint8Array[], rows: number): Promise<void> {
+  async append(chunks: readonly Uint8Array[], rows: number, fault: 'enospc' | 'eacces' | null = null): Promise<void> {
     if (chunks.length > 0) {
+      await ioAsync(this.path, async () => {
+        if (fault) throw injectedWriteError(fault);
+        let pending = chunks.slice();
+        while (pending.length > 0) {
+          const { bytesWritten } = await this.handle!.writev(pending as Uint8Array[]);
+          this.bytes += bytesWritten;
+          pending = dropWritten(pending, bytesWritten);
+        }
+      });
       for (const c of chunks) this.hash.update(c);
-      let pending = chunks.slice();
-      while (pending.length > 0) {
-        const { bytesWritten } = await this.handle!.writev(pending as Uint8Array[]);
-        this.bytes += bytesWritten;
-        pending = dropWritten(pending, bytesWritten);
-      }
     }
     this.rows += rows;
   }
 
+  /** Journals that everything up to partition `partition` is in the file (one small appended line). */
+  mark(partition: number): void {
+    const entry: JournalEntry = { p: partition, bytes: this.bytes, rows: this.rows, sha256: this.hash.copy().digest('hex') };
+    const line = Buffer.from(JSON.stringify(entry) + '\n');
+    io(this.journalPath, () => {
+      let written = 0;
+      while (written < line.length) written += writeSync(this.journalFd!, line, written, line.length - written);
+    });
+  }
+
+  /** Fsyncs, closes and renames into place; the journal is no longer needed. */
   async commit(): Promise<{ rows: number; bytes: number; sha256: string }> {
-    await this.handle!.close();
-    this.handle = null;
-    await rename(temporaryName(this.path), this.path);
+    await ioAsync(this.path, async () => {
+      if (FSYNC) await this.handle!.sync();
+      await this.handle!.close();
+      this.handle = null;
+      await rename(this.partialPath, this.path);
+    });
+    this.closeJournal();
+    rmSync(this.journalPath, { force: true });
     return { rows: this.rows, bytes: this.bytes, sha256: this.hash.digest('hex') };
   }
 
-  async abort(): Promise<void> {
+  /** Closes, keeping the partial file and its journal for a later --resume. */
+  async close(): Promise<void> {
     if (this.handle) await this.handle.close().catch(() => undefined);
     this.handle = null;
-    await rm(temporaryName(this.path), { force: true });
+    this.closeJournal();
+  }
+
+  /** Closes and deletes the partial file and its journal. */
+  async abort(): Promise<void> {
+    await this.close();
+    await rm(this.partialPath, { force: true });
+    rmSync(this.journalPath, { force: true });
+  }
+
+  private closeJournal(): void {
+    if (this.journalFd === null) return;
+    try {
+      closeSync(this.journalFd);
+    } catch {
+      /* already closed */
+    }
+    this.journalFd = null;
   }
 }
 

@@ -9,12 +9,15 @@ import type { Config } from '../config/config.js';
 import { DateTextTable } from '../core/calendar.js';
 import type { ColumnBatch } from '../core/columns.js';
 import { activePromotionsByDay, generateDates, generateProducts, generatePromotions, generateStores, orderDayWeights } from '../core/dimensions.js';
-import { buildFactArrays, mergeInventoryDeltas, scatteredZipfWeights, type PartitionKeys } from '../core/facts.js';
+import { buildFactArrays, mergeInventoryDeltas, scatteredZipfWeights, type InventoryDeltas, type PartitionCounts, type PartitionKeys } from '../core/facts.js';
 import { makePlan, type Plan } from '../core/plan.js';
 import { ZipfKeySampler } from '../core/random.js';
 import { TABLES, TABLE_NAMES, type StepName, type TableName } from '../core/tables.js';
 import { CsvTableEncoder } from '../streams/csvEncoder.js';
-import { SingleFileWriter } from '../streams/singleFile.js';
+import { InterruptedError, PartitionError } from '../state/errors.js';
+import { faultAt, pauseFaultAt, signalFaultAt } from '../state/faults.js';
+import { PARTIAL_SUFFIX, verifyFile, type PartEntry, type PartitionRecord, type PhaseKind, type RunState, type SingleRecord } from '../state/runState.js';
+import { SingleFileWriter, type Resumable } from '../streams/singleFile.js';
 import { CsvPartWriter, ParquetPartWriter, partFileName, type Format, type PartResult, type PartWriter } from '../streams/tableOutput.js';
 import type { OutputTarget, ParquetOutput, Task, TaskResult, WorkerSetup } from './tasks.js';
 
@@ -32,6 +35,16 @@ export interface GenerateOptions {
   /** Tables to write; what they depend on is computed without being written. */
   tables: readonly TableName[];
   onProgress?: (event: ProgressEvent) => void;
+  /** The run's records under OUT/.dwgen (written as partitions finish). */
+  state: RunState;
+  /** Reuse every partition whose record and files verify (the records must be of this configuration). */
+  resume: boolean;
+  /** Aborted (reason: the signal name) to stop dispatching: partitions in flight finish and are recorded. */
+  signal?: AbortSignal;
+  /** One line per partition regenerated on resume (printed under --verbose). */
+  log?: (line: string) => void;
+  /** Warnings printed whatever the verbosity (a partition retried). */
+  warn?: (line: string) => void;
 }
 
 export interface ProgressEvent {
@@ -61,6 +74,8 @@ export interface RunResult {
   written: Partial<Record<TableName, TableRecord>>;
   /** Wall time in seconds of each logical step (fused steps share the pass that ran them). */
   stepSeconds: Partial<Record<StepName, number>>;
+  /** On --resume: partitions reused from the records and partitions (re)generated. */
+  resumed: { reused: number; regenerated: number } | null;
 }
 
 const ORDER_TABLES = ['raw_orders', 'transactions_raw', 'order_aggregates', 'orders', 'returns'] as const;
@@ -84,12 +99,13 @@ export async function runInOrder<R>(
   window: number,
   start: (index: number) => Promise<R>,
   consume: (index: number, result: R) => Promise<void> | void,
+  signal?: AbortSignal,
 ): Promise<void> {
   const pending = new Map<number, Promise<R>>();
   let next = 0;
   let failure: unknown = null;
   const launch = (): void => {
-    while (failure === null && next < count && pending.size < window) {
+    while (failure === null && !signal?.aborted && next < count && pending.size < window) {
       const p = start(next);
       p.catch(() => undefined); // observed below, in order
       pending.set(next, p);
@@ -99,6 +115,8 @@ export async function runInOrder<R>(
   try {
     launch();
     for (let i = 0; i < count; i++) {
+      // Interrupted: what was in flight has been consumed (and recorded); nothing more starts.
+      if (!pending.has(i)) throw new InterruptedError((signal?.reason as NodeJS.Signals) ?? 'SIGINT');
       const result = await pending.get(i)!;
       pending.delete(i);
       await consume(i, result);
@@ -126,8 +144,48 @@ function clearTable(dataDir: string, table: TableName): void {
   for (const e of entries) if (/^part-\d{5}\.(csv|parquet)(\.tmp-\d+)?$/.test(e)) rmSync(join(dir, e), { force: true });
 }
 
+/** Removes every dwgen file of a table: its single file (and partial), its parts. */
+export function removeTableFiles(dataDir: string, table: TableName): void {
+  clearTable(dataDir, table);
+  rmSync(join(dataDir, `${table}.csv${PARTIAL_SUFFIX}`), { force: true });
+}
+
+/**
+ * Removes temporaries (`*.tmp-<pid>`) under data/, data/<table>/ and metadata/: with the lock
+ * held, any of them is a leftover of a run that died. `pid` limits it to this process's own.
+ */
+export function sweepTemporaries(outDir: string, pid?: number): void {
+  const pattern = pid === undefined ? /\.tmp-\d+$/ : new RegExp(`\\.tmp-${pid}$`);
+  const dirs = [join(outDir, 'data'), join(outDir, 'metadata'), ...TABLE_NAMES.map((t) => join(outDir, 'data', t))];
+  for (const dir of dirs) {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const e of entries) if (pattern.test(e)) rmSync(join(dir, e), { force: true });
+  }
+}
+
+/** A partition's outcome as the main thread consumes it: fresh from a worker, or reused from its record. */
+interface PartitionOutcome {
+  parts: PartEntry[];
+  /** The chunks of single-file parts, by index into parts (fresh partitions only). */
+  chunks: (Uint8Array[] | null)[];
+  inventory: InventoryDeltas | null;
+  fresh: boolean;
+}
+
+/** How a phase starts: which partitions are reusable, and where each single-file table continues. */
+interface PhasePlan {
+  /** Per partition: its verified record, or null when it must be generated. */
+  records: (PartitionRecord | null)[];
+  singles: Map<TableName, { done: SingleRecord } | { resume: Resumable | null }>;
+}
+
 export async function generateDataset(options: GenerateOptions): Promise<RunResult> {
-  const { config, outDir, layout } = options;
+  const { config, outDir, layout, state, resume } = options;
   const selected = new Set(options.tables);
   const dataDir = join(outDir, 'data');
   mkdirSync(dataDir, { recursive: true });
@@ -160,9 +218,14 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
   };
   const partPath = (table: TableName, partition: number, format: Format): string =>
     format === 'csv' && layout === 'single' ? join(dataDir, `${table}.csv`) : join(dataDir, table, partFileName(partition, format));
-  for (const t of selected) clearTable(dataDir, t);
+  const singleLayout = layout === 'single' && formats.includes('csv');
+  let reused = 0;
+  let regenerated = 0;
+  let mergeSeconds = 0;
+  if (resume) sweepTemporaries(outDir);
+  else for (const t of selected) removeTableFiles(dataDir, t);
 
-  // ---- dimensions (small ones on the main thread) ----
+  // ---- dimensions (small ones on the main thread, always rewritten: cheap and deterministic) ----
   let t0 = performance.now();
   const calendar = generateDates(plan);
   const products = generateProducts(config, plan);
@@ -220,7 +283,6 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
     minThreads: options.workers,
     maxThreads: options.workers,
     idleTimeout: 60_000,
-    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
   });
   const window = options.workers * 2;
   const target = (tables: readonly TableName[]): OutputTarget => ({
@@ -229,78 +291,219 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
     csv: !formats.includes('csv') ? null : layout === 'single' ? 'memory' : 'parts',
     parquet: formats.includes('parquet') ? options.parquet : null,
   });
-  const run = (task: Task): Promise<TaskResult> => pool.run(task) as Promise<TaskResult>;
 
-  /** Single-file tables open before their phase and commit after it; part files are recorded as they come. */
-  const singles = new Map<TableName, SingleFileWriter>();
-  const openSingles = async (tables: readonly TableName[]): Promise<void> => {
-    if (layout !== 'single' || !formats.includes('csv')) return;
-    for (const t of tables) {
-      if (!selected.has(t)) continue;
-      const w = new SingleFileWriter(join(dataDir, `${t}.csv`));
-      singles.set(t, w);
-      await w.open(new CsvTableEncoder(TABLES[t], dates).header());
-    }
-  };
-  const commitSingles = async (tables: readonly TableName[]): Promise<void> => {
-    for (const t of tables) {
-      const w = singles.get(t);
-      if (!w) continue;
-      const r = await w.commit();
-      singles.delete(t);
-      record(t, { path: posixRelative(outDir, w.path), format: 'csv', ...r });
-    }
-  };
-  const consumeParts = async (partition: number, parts: PartResult[]): Promise<void> => {
-    for (const part of parts) {
-      if (part.chunks) {
-        await singles.get(part.table)!.append(part.chunks, part.rows);
-      } else {
-        const path = partPath(part.table, partition, part.format);
-        record(part.table, { path: posixRelative(outDir, path), format: part.format, rows: part.rows, bytes: part.bytes, sha256: part.sha256! });
+  /** Runs a task; if it fails (an error, or its worker died) it runs once more on a fresh worker. */
+  const run = async (kind: string, partition: number, task: (attempt: number) => Task): Promise<TaskResult> => {
+    try {
+      return (await pool.run(task(1))) as TaskResult;
+    } catch (first) {
+      // The environment refusing a write (disk full, permissions, read-only) fails the same way twice.
+      if (/\((ENOSPC|EDQUOT|EACCES|EPERM|EROFS)\)$/.test((first as Error).message ?? '')) throw first;
+      options.warn?.(`${kind} partition ${partition} failed (${(first as Error).message ?? String(first)}); retrying it on a fresh worker`);
+      const fresh = new Piscina({ filename: WORKER_FILE, workerData: setup, minThreads: 1, maxThreads: 1 });
+      try {
+        return (await fresh.run(task(2))) as TaskResult;
+      } catch (second) {
+        throw new PartitionError(`${kind} partition ${partition} failed twice (the retry ran on a fresh worker): ${(second as Error).message ?? String(second)}`);
+      } finally {
+        await fresh.destroy();
       }
-      if (part.format === formats[0]) progress(part.table, part.rows);
+    }
+  };
+
+  /** Where a phase starts: verifies the records (re-hashing their files) and the single files' journals. */
+  const planPhase = async (kind: PhaseKind, count: number, tables: readonly TableName[]): Promise<PhasePlan> => {
+    const singles: PhasePlan['singles'] = new Map();
+    let firstNeeded = count;
+    if (singleLayout) {
+      for (const t of tables) {
+        if (!selected.has(t)) continue;
+        const path = join(dataDir, `${t}.csv`);
+        if (resume) {
+          const done = state.readSingleRecord(t);
+          if (done && (await verifyFile(outDir, done.path, done.bytes, done.sha256)) === null) {
+            singles.set(t, { done });
+            continue;
+          }
+          if (done) options.log?.(`regenerating ${done.path}: it no longer matches its record`);
+          const r = await SingleFileWriter.inspect(path, state.journalPath(t));
+          singles.set(t, { resume: r });
+          firstNeeded = Math.min(firstNeeded, r ? r.entry.p + 1 : 0);
+        } else {
+          singles.set(t, { resume: null });
+          firstNeeded = 0;
+        }
+      }
+    }
+    const records: (PartitionRecord | null)[] = [];
+    for (let p = 0; p < count; p++) {
+      records.push(null);
+      if (!resume) continue;
+      const rec = state.readRecord(kind, p);
+      if (!rec) {
+        options.log?.(`generating ${kind} partition ${p}: no record of it`);
+        continue;
+      }
+      if (p >= firstNeeded) {
+        options.log?.(`regenerating ${kind} partition ${p}: its rows are not in the single-file tables yet`);
+        continue;
+      }
+      let why: string | null = null;
+      for (const part of rec.parts) {
+        if (part.path === null || part.sha256 === null) continue;
+        why = await verifyFile(outDir, part.path, part.bytes, part.sha256);
+        if (why !== null) break;
+      }
+      if (why === null) records[p] = rec;
+      else options.log?.(`regenerating ${kind} partition ${p}: ${why}`);
+    }
+    return { records, singles };
+  };
+
+  /**
+   * Runs one phase: reuses what its plan verified, generates the rest on the pool, consumes in
+   * partition order (appending single files and journaling them), and records each finished
+   * partition after its files are in place.
+   */
+  const singles = new Map<TableName, SingleFileWriter>();
+  const runPhase = async (
+    kind: PhaseKind,
+    count: number,
+    tables: readonly TableName[],
+    phase: PhasePlan,
+    task: (partition: number, attempt: number, output: OutputTarget) => Task,
+    reusedDeltas: ((partition: number) => Promise<InventoryDeltas | null>) | null = null,
+  ): Promise<void> => {
+    const from = new Map<TableName, number>();
+    for (const [t, s] of phase.singles) {
+      if ('done' in s) continue;
+      const w = new SingleFileWriter(join(dataDir, `${t}.csv`), state.journalPath(t));
+      singles.set(t, w);
+      await w.open(new CsvTableEncoder(TABLES[t], dates).header(), s.resume);
+      from.set(t, s.resume ? s.resume.entry.p + 1 : 0);
+    }
+    await runInOrder(
+      count,
+      window,
+      async (p): Promise<PartitionOutcome> => {
+        const rec = phase.records[p];
+        if (rec) {
+          reused++;
+          return { parts: rec.parts, chunks: [], inventory: reusedDeltas ? await reusedDeltas(p) : null, fresh: false };
+        }
+        if (resume) regenerated++;
+        const r = (await run(kind, p, (attempt) => task(p, attempt, target(tables)))) as Extract<TaskResult, { parts: PartResult[] }>;
+        return {
+          parts: r.parts.map((part) => ({
+            table: part.table,
+            format: part.format,
+            rows: part.rows,
+            bytes: part.bytes,
+            path: part.chunks ? null : posixRelative(outDir, partPath(part.table, p, part.format)),
+            sha256: part.sha256,
+          })),
+          chunks: r.parts.map((part) => part.chunks),
+          inventory: 'inventory' in r ? r.inventory : null,
+          fresh: true,
+        };
+      },
+      async (p, r) => {
+        if (r.inventory) {
+          const m0 = performance.now();
+          mergeInventoryDeltas(shared.arrays, r.inventory);
+          mergeSeconds += (performance.now() - m0) / 1000;
+        }
+        for (let i = 0; i < r.parts.length; i++) {
+          const part = r.parts[i];
+          const table = part.table as TableName;
+          if (part.path === null) {
+            const w = singles.get(table);
+            const chunks = r.chunks[i];
+            if (w && chunks && p >= from.get(table)!) {
+              const fault = faultAt(kind, p, ['enospc', 'eacces']);
+              await w.append(chunks, part.rows, (fault?.mode as 'enospc' | 'eacces' | undefined) ?? null);
+            }
+          } else {
+            record(table, { path: part.path, format: part.format, rows: part.rows, bytes: part.bytes, sha256: part.sha256! });
+          }
+          if (part.format === formats[0]) progress(table, part.rows);
+        }
+        for (const [t, first] of from) if (p >= first) singles.get(t)!.mark(p);
+        if (r.fresh) state.writeRecord({ kind, partition: p, parts: r.parts }, kind === 'orders' ? r.inventory : null);
+        signalFaultAt(kind, p);
+        await pauseFaultAt(kind, p, options.signal);
+      },
+      options.signal,
+    );
+    for (const t of tables) {
+      const s = phase.singles.get(t);
+      if (!s) continue;
+      let file: SingleRecord;
+      if ('done' in s) {
+        file = s.done;
+      } else {
+        const w = singles.get(t)!;
+        const r = await w.commit();
+        singles.delete(t);
+        file = { table: t, path: posixRelative(outDir, w.path), ...r };
+        state.writeSingleRecord(file);
+      }
+      record(t, { path: file.path, format: 'csv', rows: file.rows, bytes: file.bytes, sha256: file.sha256 });
     }
   };
 
   try {
     if (selected.has('customers')) {
-      await openSingles(['customers']);
-      await runInOrder(plan.customerPartitions, window, (p) => run({ kind: 'customers', partition: p, output: target(['customers']) }), (p, r) =>
-        consumeParts(p, (r as Extract<TaskResult, { kind: 'customers' }>).parts),
-      );
-      await commitSingles(['customers']);
+      const phase = await planPhase('customers', plan.customerPartitions, ['customers']);
+      await runPhase('customers', plan.customerPartitions, ['customers'], phase, (p, attempt, output) => ({ kind: 'customers', partition: p, attempt, output }));
     }
     stepSeconds.generate_dimensions = (performance.now() - t0) / 1000;
 
     const needOrders = ORDER_TABLES.some((t) => selected.has(t)) || selected.has('inventory');
+    // Inventory is planned first: only if some of it must be written are the order partitions' deltas needed.
+    const inventoryPhase = selected.has('inventory') ? await planPhase('inventory', plan.inventoryPartitions, ['inventory']) : null;
+    const needDeltas = inventoryPhase !== null && inventoryPhase.records.some((r) => r === null);
     if (needOrders) {
       // Counting pre-pass: each partition's line and return counts give dense keys.
       t0 = performance.now();
+      let counts = resume ? state.readCounts(plan.orderPartitions) : null;
+      if (counts === null) {
+        const fresh: PartitionCounts[] = [];
+        await runInOrder(
+          plan.orderPartitions,
+          plan.orderPartitions,
+          async (p) => ((await run('count', p, (attempt) => ({ kind: 'count', partition: p, attempt }))) as Extract<TaskResult, { kind: 'count' }>).counts,
+          (p, c) => {
+            fresh[p] = c;
+          },
+          options.signal,
+        );
+        state.writeCounts(fresh);
+        counts = fresh;
+      }
       const keys: PartitionKeys[] = [];
       let lines = 0;
       let returns = 0;
-      await runInOrder(plan.orderPartitions, plan.orderPartitions, (p) => run({ kind: 'count', partition: p }), (p, r) => {
-        const { counts } = r as Extract<TaskResult, { kind: 'count' }>;
+      for (let p = 0; p < counts.length; p++) {
         keys[p] = { firstTransaction: lines, firstReturn: returns };
-        lines += counts.lines;
-        returns += counts.returns;
-      });
+        lines += counts[p].lines;
+        returns += counts[p].returns;
+      }
       rowCounts.transactions_raw = lines;
       rowCounts.returns = returns;
       const countSeconds = (performance.now() - t0) / 1000;
 
       t0 = performance.now();
-      await openSingles(ORDER_TABLES);
-      let mergeSeconds = 0;
-      await runInOrder(plan.orderPartitions, window, (p) => run({ kind: 'orders', partition: p, keys: keys[p], output: target(ORDER_TABLES) }), async (p, r) => {
-        const result = r as Extract<TaskResult, { kind: 'orders' }>;
-        const m0 = performance.now();
-        mergeInventoryDeltas(shared.arrays, result.inventory);
-        mergeSeconds += (performance.now() - m0) / 1000;
-        await consumeParts(p, result.parts);
-      });
-      await commitSingles(ORDER_TABLES);
+      const phase = await planPhase('orders', plan.orderPartitions, ORDER_TABLES);
+      // A reused partition's deltas come from its record; after a completed run they are gone, and
+      // the partition is generated again without writing anything, just for them.
+      const reusedDeltas = needDeltas
+        ? async (p: number): Promise<InventoryDeltas> =>
+            state.readDeltas(p) ??
+            ((await run('orders', p, (attempt) => ({ kind: 'orders', partition: p, attempt, keys: keys[p], output: target([]) }))) as Extract<TaskResult, { kind: 'orders' }>)
+              .inventory
+        : null;
+      await runPhase('orders', plan.orderPartitions, ORDER_TABLES, phase, (p, attempt, output) => ({ kind: 'orders', partition: p, attempt, keys: keys[p], output }), reusedDeltas);
       const factSeconds = (performance.now() - t0) / 1000 + countSeconds;
       for (const step of ['generate_raw_orders', 'generate_raw_transactions', 'aggregate_transactions', 'process_orders', 'generate_returns'] as const) {
         stepSeconds[step] = factSeconds;
@@ -308,20 +511,18 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
       stepSeconds.update_inventory = mergeSeconds;
     }
 
-    if (selected.has('inventory')) {
+    if (inventoryPhase !== null) {
       t0 = performance.now();
-      await openSingles(['inventory']);
-      await runInOrder(plan.inventoryPartitions, window, (p) => run({ kind: 'inventory', partition: p, output: target(['inventory']) }), (p, r) =>
-        consumeParts(p, (r as Extract<TaskResult, { kind: 'inventory' }>).parts),
-      );
-      await commitSingles(['inventory']);
+      await runPhase('inventory', plan.inventoryPartitions, ['inventory'], inventoryPhase, (p, attempt, output) => ({ kind: 'inventory', partition: p, attempt, output }));
       stepSeconds.update_inventory = (stepSeconds.update_inventory ?? 0) + (performance.now() - t0) / 1000;
     }
   } catch (err) {
-    for (const w of singles.values()) await w.abort();
+    // Single files keep their partial file and journal: --resume continues from the last partition appended.
+    for (const w of singles.values()) await w.close();
+    sweepTemporaries(outDir, process.pid);
     throw err;
   } finally {
     await pool.destroy();
   }
-  return { plan, rowCounts, written, stepSeconds };
+  return { plan, rowCounts, written, stepSeconds, resumed: resume ? { reused, regenerated } : null };
 }

@@ -11,7 +11,8 @@ import {
 } from '../core/facts.js';
 import { inventoryStoreRange } from '../core/plan.js';
 import { TABLES, type TableName } from '../core/tables.js';
-import { CsvPartWriter, ParquetPartWriter, partFileName, type PartResult, type PartWriter } from '../streams/tableOutput.js';
+import { faultAt } from '../state/faults.js';
+import { CsvPartWriter, ParquetPartWriter, injectWriteFault, partFileName, type PartResult, type PartWriter } from '../streams/tableOutput.js';
 import type { OutputTarget, Task, TaskResult, WorkerSetup } from './tasks.js';
 
 interface WorkerState {
@@ -132,9 +133,29 @@ async function run(task: Task): Promise<TaskResult> {
   }
 }
 
+/** TEST-ONLY faults (DWGEN_FAULT, see state/faults.ts): throw, exit the worker, or fail the first write. */
+function injectFaults(task: Task): void {
+  const f = faultAt(task.kind, task.partition, ['throw', 'exit', 'enospc', 'eacces'], task.attempt ?? 1);
+  if (!f) return;
+  if (f.mode === 'throw') throw new Error(`injected fault (DWGEN_FAULT) in ${task.kind} partition ${task.partition}`);
+  if (f.mode === 'exit') process.exit(1);
+  injectWriteFault(f.mode as 'enospc' | 'eacces');
+}
+
 /** piscina entry point: runs a task and moves its chunk buffers and delta arrays back. */
 export default async function handleTask(task: Task): Promise<unknown> {
-  const result = await run(task);
+  let result: TaskResult;
+  try {
+    injectFaults(task);
+    result = await run(task);
+  } catch (err) {
+    // A partition that failed may leave half-filled scratch state (the inventory accumulator):
+    // rebuild everything for the next task on this worker.
+    state = null;
+    throw err;
+  } finally {
+    injectWriteFault(null);
+  }
   const transfer: ArrayBuffer[] = 'parts' in result ? PartitionOutput.transferables(result.parts) : [];
   if (result.kind === 'orders') {
     transfer.push(result.inventory.cells.buffer as ArrayBuffer, result.inventory.sold.buffer as ArrayBuffer, result.inventory.lastSale.buffer as ArrayBuffer);

@@ -34,11 +34,12 @@ export interface OutputTarget {
   parquet: ParquetOutput | null;
 }
 
+/** `attempt` counts from 1: a partition that failed is tried once more, on a fresh worker. */
 export type Task =
-  | { kind: 'count'; partition: number }
-  | { kind: 'customers'; partition: number; output: OutputTarget }
-  | { kind: 'orders'; partition: number; keys: PartitionKeys; output: OutputTarget }
-  | { kind: 'inventory'; partition: number; output: OutputTarget };
+  | { kind: 'count'; partition: number; attempt?: number }
+  | { kind: 'customers'; partition: number; attempt?: number; output: OutputTarget }
+  | { kind: 'orders'; partition: number; attempt?: number; keys: PartitionKeys; output: OutputTarget }
+  | { kind: 'inventory'; partition: number; attempt?: number; output: OutputTarget };
 
 
 export type TaskResult =
