@@ -283,6 +283,7 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
     minThreads: options.workers,
     maxThreads: options.workers,
     idleTimeout: 60_000,
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
   });
   const window = options.workers * 2;
   const target = (tables: readonly TableName[]): OutputTarget => ({
@@ -300,7 +301,13 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
       // The environment refusing a write (disk full, permissions, read-only) fails the same way twice.
       if (/\((ENOSPC|EDQUOT|EACCES|EPERM|EROFS)\)$/.test((first as Error).message ?? '')) throw first;
       options.warn?.(`${kind} partition ${partition} failed (${(first as Error).message ?? String(first)}); retrying it on a fresh worker`);
-      const fresh = new Piscina({ filename: WORKER_FILE, workerData: setup, minThreads: 1, maxThreads: 1 });
+      const fresh = new Piscina({
+        filename: WORKER_FILE,
+        workerData: setup,
+        minThreads: 1,
+        maxThreads: 1,
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+      });
       try {
         return (await fresh.run(task(2))) as TaskResult;
       } catch (second) {
