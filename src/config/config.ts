@@ -171,6 +171,9 @@ const RULES: Rules = {
 const describe = (v: unknown): string =>
   v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'string' ? `"${v}"` : typeof v === 'object' ? 'a mapping' : String(v);
 
+/** A key as it appears in a message: bare when it is a plain name, else quoted (`":"`, `"Wrong size"`, `""`). */
+const keyName = (k: string): string => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? k : JSON.stringify(k));
+
 function checkValue(path: string, rule: Rule, value: unknown, fallback: unknown): unknown {
   const fail = (what: string): never => {
     throw new ConfigError(`${path}: ${what}, got ${describe(value)}`);
@@ -204,13 +207,13 @@ function checkValue(path: string, rule: Rule, value: unknown, fallback: unknown)
       if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('must be a mapping of name: weight');
       const entries = Object.entries(value as Record<string, unknown>);
       if (rule.keys) {
-        for (const [k] of entries) if (!rule.keys.includes(k)) throw new ConfigError(`${path}.${k}: unknown key (expected ${rule.keys.join(', ')})`);
-        for (const k of rule.keys) if (!(k in (value as object))) throw new ConfigError(`${path}.${k}: missing (every one of ${rule.keys.join(', ')} needs a weight)`);
+        for (const [k] of entries) if (!rule.keys.includes(k)) throw new ConfigError(`${path}.${keyName(k)}: unknown key (expected ${rule.keys.join(', ')})`);
+        for (const k of rule.keys) if (!Object.hasOwn(value as object, k)) throw new ConfigError(`${path}.${k}: missing (every one of ${rule.keys.join(', ')} needs a weight)`);
       }
       if (entries.length === 0) fail('must name at least one value');
       for (const [k, w] of entries) {
-        if (rule.maxKeyLength && (k.length === 0 || k.length > rule.maxKeyLength)) throw new ConfigError(`${path}: the name "${k}" must be 1 to ${rule.maxKeyLength} characters`);
-        if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new ConfigError(`${path}.${k}: must be a non-negative number, got ${describe(w)}`);
+        if (rule.maxKeyLength && (k.length === 0 || k.length > rule.maxKeyLength)) throw new ConfigError(`${path}: the name ${JSON.stringify(k)} must be 1 to ${rule.maxKeyLength} characters`);
+        if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new ConfigError(`${path}.${keyName(k)}: must be a non-negative number, got ${describe(w)}`);
       }
       if (!entries.some(([, w]) => (w as number) > 0)) fail('must have at least one positive weight');
       return value;
@@ -224,8 +227,8 @@ function checkValue(path: string, rule: Rule, value: unknown, fallback: unknown)
 
 function checkSection(prefix: string, rules: Rules, input: Record<string, unknown>, defaults: Record<string, unknown>): Record<string, unknown> {
   for (const key of Object.keys(input)) {
-    if (!(key in rules)) {
-      const where = prefix ? `${prefix}.${key}` : key;
+    if (!Object.hasOwn(rules, key)) {
+      const where = prefix ? `${prefix}.${keyName(key)}` : keyName(key);
       throw new ConfigError(`${where}: unknown key (allowed here: ${Object.keys(rules).join(', ')})`);
     }
   }
@@ -286,7 +289,7 @@ export function loadConfigFile(path: string): Config {
   }
   let document: unknown;
   try {
-    document = parseYaml(text, { uniqueKeys: true });
+    document = parseYaml(text, { uniqueKeys: true, logLevel: 'error' });
   } catch (err) {
     throw new ConfigError(`${path}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
