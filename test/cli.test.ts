@@ -50,7 +50,7 @@ describe('flags', () => {
   it('--help documents every flag', () => {
     const r = runCli(['generate', '--help']);
     expect(r.status).toBe(0);
-    for (const flag of ['--config', '--scale', '--seed', '--out', '--workers', '--layout', '--format', '--tables', '--quiet', '--help']) {
+    for (const flag of ['--config', '--scale', '--seed', '--out', '--workers', '--layout', '--format', '--tables', '--quiet', '--resume', '--force', '--verbose', '--help']) {
       expect(r.stdout).toContain(flag);
     }
     const top = runCli(['--help']);
