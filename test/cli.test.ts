@@ -32,7 +32,7 @@ describe('flags', () => {
     [['--workers', 'two'], /--workers must be a positive integer/],
     [['--seed', '-3'], /--seed must be a non-negative integer/],
     [['--layout', 'sharded'], /--layout must be single or partitioned, got 'sharded'/],
-    [['--format', 'xml'], /--format must be csv, got 'xml'/],
+    [['--format', 'xml'], /--format must be csv, parquet or both, got 'xml'/],
     [['--tables', 'orders,widgets'], /--tables: unknown table 'widgets'/],
     [['--tables', ','], /--tables needs at least one table name/],
     [['--colour'], /Unknown option '--colour'/],
