@@ -12,13 +12,17 @@
 //   --tmp-dir DIR         where datasets are generated and deleted (default: the OS temp dir)
 //   --quiet-wait S        before each run, wait up to S seconds for the other load on the machine to drop
 //                         below 25 % of its cores (default 30; 0 = do not wait); the load seen is recorded
+//   --dwgen DIR           the dwgen checkout to benchmark (default: this one); e.g. a clean `git archive HEAD`
+//                         export with node_modules symlinked, when others are editing src/ here
+//   --label TEXT          recorded in the results (e.g. the commit an export was made from)
 //   --skip-build          do not run `npm run build` first (dist/ must be current)
 //   --no-save             print only
 //   --markdown F1 F2 …    print the BENCHMARKS.md tables of saved result files, and exit
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statfsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statfsSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { ColumnBatch } from '../src/core/columns.js';
@@ -53,30 +57,55 @@ const outDir = flags.get('out-dir') ?? DEFAULT_RESULTS_DIR;
 const tmpRoot = flags.get('tmp-dir') ?? tmpdir();
 const quietWait = Number(flags.get('quiet-wait') ?? 30);
 if (!(quietWait >= 0)) throw new Error(`--quiet-wait must be ≥ 0 seconds, got '${flags.get('quiet-wait')}'`);
-const CLI = join(ROOT, 'dist/main.js');
+const DWGEN = flags.get('dwgen') ?? ROOT;
+const CLI = join(DWGEN, 'dist/main.js');
 const HOOK = pathToFileURL(join(ROOT, 'bench/lib/maxrss-hook.mjs')).href;
 const MB = 1e6;
 
 // ---- build -------------------------------------------------------------------------------------
 if (!flags.has('skip-build')) {
   process.stderr.write('npm run build …\n');
-  const b = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const b = spawnSync('npm', ['run', 'build'], { cwd: DWGEN, stdio: ['ignore', 'ignore', 'inherit'] });
   if (b.status !== 0) throw new Error(`npm run build failed (status ${b.status})`);
 }
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`);
 
-// ---- machine load (it is shared) ----------------------------------------------------------------
-/** Busy share (0–1) of all cores over `ms`, from /proc/stat; NaN where there is no /proc. */
-function busyShare(ms: number): number {
-  const read = (): [number, number] | null => {
-    try {
-      const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-      const idle = f[3] + (f[4] ?? 0);
-      return [f.reduce((a, b) => a + b, 0), idle];
-    } catch {
-      return null;
+/**
+ * What was benchmarked: a sha256 over dist/**.js (other engineers rebuild dist/ too, so HEAD alone does
+ * not say) and whether src/ had uncommitted changes.
+ */
+function buildIdentity(): { dist_sha256: string; src_dirty: boolean | null } {
+  const h = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.js')) h.update(p.slice(DWGEN.length)).update(readFileSync(p));
     }
   };
+  walk(join(DWGEN, 'dist'));
+  let dirty: boolean | null = null;
+  const g = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd: DWGEN, encoding: 'utf8' });
+  if (g.status !== 0 || resolve(g.stdout.trim()) !== resolve(DWGEN)) return { dist_sha256: h.digest('hex').slice(0, 16), src_dirty: null };
+  const st = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: DWGEN, encoding: 'utf8' });
+  if (st.status === 0) dirty = st.stdout.trim() !== '';
+  return { dist_sha256: h.digest('hex').slice(0, 16), src_dirty: dirty };
+}
+
+// ---- machine load (it is shared) ----------------------------------------------------------------
+/** [total, idle] jiffies of all cores from /proc/stat, or null where there is no /proc. */
+function cpuTimes(): [number, number] | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return [f.reduce((a, b) => a + b, 0), f[3] + (f[4] ?? 0)];
+  } catch {
+    return null;
+  }
+}
+
+/** Busy share (0–1) of all cores over `ms`, from /proc/stat; NaN where there is no /proc. */
+function busyShare(ms: number): number {
+  const read = cpuTimes;
   const a = read();
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
   const b = read();
@@ -106,9 +135,11 @@ function runOnce(scale: number, workers: number, format: string, layout: string,
   try {
     const args = ['--import', HOOK, CLI, 'generate', '--scale', String(scale), '--workers', String(workers), '--format', format, '--layout', layout, '--out', join(dir, 'out'), '--quiet'];
     const busyBefore = quietWait > 0 ? waitForQuiet() : round(busyShare(200), 2);
+    const cpu0 = cpuTimes();
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, args, { cwd: ROOT, env: { ...process.env, DWGEN_BENCH_RSS_FILE: rssFile }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    const r = spawnSync(process.execPath, args, { cwd: DWGEN, env: { ...process.env, DWGEN_BENCH_RSS_FILE: rssFile }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
     const wall = (performance.now() - t0) / 1000;
+    const cpu1 = cpuTimes();
     if (r.status !== 0) throw new Error(`dwgen generate ${args.slice(3).join(' ')} failed (status ${r.status}): ${r.stderr}`);
     const usage = JSON.parse(readFileSync(rssFile, 'utf8')) as { max_rss_kb: number; user_cpu_us: number; system_cpu_us: number };
     const schema = JSON.parse(readFileSync(join(dir, 'out/metadata/schema.json'), 'utf8')) as {
@@ -132,6 +163,12 @@ function runOnce(scale: number, workers: number, format: string, layout: string,
     const rows = Object.values(tables).reduce((s, t) => s + t.rows, 0);
     const bytes = Object.values(tables).reduce((s, t) => s + t.bytes, 0);
     const cpu = (usage.user_cpu_us + usage.system_cpu_us) / 1e6;
+    // Other processes' share of the cores during the run: all busy CPU time minus dwgen's own.
+    let otherLoad = NaN;
+    if (cpu0 && cpu1 && cpu1[0] > cpu0[0]) {
+      const busyShareOfAll = 1 - (cpu1[1] - cpu0[1]) / (cpu1[0] - cpu0[0]);
+      otherLoad = Math.max(0, busyShareOfAll - cpu / (wall * availableParallelism()));
+    }
     return {
       wall_seconds: round(wall, 3),
       rows,
@@ -142,6 +179,7 @@ function runOnce(scale: number, workers: number, format: string, layout: string,
       cpu_seconds: round(cpu, 2),
       cpu_utilisation: round(cpu / wall, 2),
       machine_busy_before: busyBefore,
+      other_load_during: round(otherLoad, 2),
       tables,
     };
   } finally {
@@ -220,8 +258,10 @@ async function measureBaselines(sample: ColumnBatch, ceilingBytes: number): Prom
 
 // ---- main --------------------------------------------------------------------------------------
 const m = machine();
+const build = buildIdentity();
 const started = performance.now();
 console.log(`dwgen end-to-end benchmark — ${m.cpu_model}, ${m.cores} cores, Node ${m.node}, ${m.date}, load ${m.load_average_1m}`);
+console.log(`dwgen ${DWGEN}${flags.has('label') ? ` (${flags.get('label')})` : ''} · dist ${build.dist_sha256}${build.src_dirty ? ' (src/ has uncommitted changes)' : ''} · commit ${m.git_commit ?? '?'}`);
 console.log(`scales ${scales.join(',')} · workers ${workersList.join(',')} · format ${formats.join(',')} · layout ${layouts.join(',')} · repeat ${repeat}\n`);
 
 const configs: ConfigResult[] = [];
@@ -243,7 +283,7 @@ for (const scale of scales) {
             const tx = tables.transactions_raw as (TableRecord & { paths: string[] }) | undefined;
             if (sample === null && tx && tx.paths.every((p) => p.endsWith('.csv'))) sample = parseTransactionLines(readTransactionSample(dir, tx.paths, baselineRows));
           });
-          process.stderr.write(`${run.wall_seconds.toFixed(2)} s, ${run.mb_per_s.toFixed(1)} MB/s, peak RSS ${run.peak_rss_mb.toFixed(0)} MB (machine ${Math.round(run.machine_busy_before * 100)} % busy before)\n`);
+          process.stderr.write(`${run.wall_seconds.toFixed(2)} s, ${run.mb_per_s.toFixed(1)} MB/s, peak RSS ${run.peak_rss_mb.toFixed(0)} MB (other load: ${Math.round(run.machine_busy_before * 100)} % before, ${Math.round(run.other_load_during * 100)} % during)\n`);
           runs.push(run);
           ceilingBytes.push(run.bytes);
         }
@@ -256,7 +296,7 @@ for (const scale of scales) {
     // No CSV transactions were written (e.g. --format parquet): generate them once, untimed, for the baselines.
     const dir = mkdtempSync(join(tmpRoot, 'dwgen-sample-'));
     try {
-      const r = spawnSync(process.execPath, [CLI, 'generate', '--scale', String(scale), '--workers', '1', '--tables', 'transactions_raw', '--out', dir, '--quiet'], { cwd: ROOT, stdio: 'ignore' });
+      const r = spawnSync(process.execPath, [CLI, 'generate', '--scale', String(scale), '--workers', '1', '--tables', 'transactions_raw', '--out', dir, '--quiet'], { cwd: DWGEN, stdio: 'ignore' });
       if (r.status !== 0) throw new Error('could not generate the transactions_raw sample for the baselines');
       sample = parseTransactionLines(readTransactionSample(dir, ['data/transactions_raw.csv'], baselineRows));
     } finally {
@@ -293,6 +333,7 @@ function summarise(runs: readonly RunRecord[]): ConfigResult['summary'] {
     peak_rss_mb: spread(runs.map((r) => r.peak_rss_mb)),
     cpu_utilisation: spread(runs.map((r) => r.cpu_utilisation)),
     machine_busy_before: spread(runs.map((r) => r.machine_busy_before)),
+    other_load_during: spread(runs.map((r) => r.other_load_during)),
     tables: Object.fromEntries(
       tableNames.map((t) => {
         const secs = spread(runs.map((r) => r.tables[t].step_seconds ?? NaN));
@@ -317,7 +358,8 @@ for (const cfg of configs) {
       'MB/s': fmtSpread(s.mb_per_s, (v) => v.toFixed(1)),
       'peak RSS MB': fmtSpread(s.peak_rss_mb, (v) => v.toFixed(0)),
       'CPU/wall': fmtSpread(s.cpu_utilisation, (v) => v.toFixed(2)),
-      'machine busy before': fmtSpread(s.machine_busy_before, (v) => `${Math.round(v * 100)}%`),
+      'other load before': fmtSpread(s.machine_busy_before, (v) => `${Math.round(v * 100)}%`),
+      'other load during': fmtSpread(s.other_load_during ?? spread([]), (v) => `${Math.round(v * 100)}%`),
     },
   });
   console.table(
@@ -368,6 +410,7 @@ const doc: E2eDoc = {
   kind: 'e2e',
   command: `npm run bench:e2e -- ${argv.join(' ')}`.trim(),
   machine: m,
+  build: { ...build, dwgen_root: DWGEN, label: flags.get('label') ?? null },
   options: { scales, workers: workersList, formats, layouts, repeat, baseline_rows: baselineRows, parquet_rows: parquetRows, quiet_wait_s: quietWait },
   mb: 'MB = 10^6 bytes',
   references: REFERENCES,

@@ -2,7 +2,7 @@
 // encoding per table, customers vs faker's templates, and fast-csv / string-concat baselines. Run: npm run bench
 //
 // Flags: --scale N (run context, default 10) · --quick (a few ms per case: smoke test) ·
-//        --out-dir DIR (results JSON, default bench/results) · --no-save
+//        --out-dir DIR (results JSON, default bench/results) · --no-save · --label TEXT (recorded, e.g. a commit)
 // One tinybench op = one batch (N draws, one partition, one table's pre-generated batches …);
 // rows/s = rows per op × ops/s, from the mean latency.
 import { existsSync } from 'node:fs';
@@ -110,7 +110,7 @@ add(`random: deriveStream(seed, name, partition) ×${si(DERIVES)}`, { group: 'ra
 
 // ---- fact generation, no encoding --------------------------------------------------------------
 const partitionCounts = countOrderPartition(facts, 0);
-const inventory = new InventoryAccumulator(plan.stores * plan.products);
+const inventory = new InventoryAccumulator(plan);
 const orderColumns = new OrderBatchColumns();
 const factRows = rowsOf(batches.raw_orders) + rowsOf(batches.transactions_raw) + rowsOf(batches.order_aggregates) + rowsOf(batches.orders) + rowsOf(batches.returns);
 const ordersInPartition = rowsOf(batches.raw_orders);
@@ -301,6 +301,7 @@ const doc = {
   command: `tsx bench/micro.bench.ts ${process.argv.slice(2).join(' ')}`.trim(),
   quick,
   scale,
+  label: flags.get('label') ?? null,
   machine: m,
   setup_seconds: round(setupSeconds, 2),
   run_seconds: round(runSeconds, 2),

@@ -28,6 +28,8 @@ export interface RunRecord {
   cpu_utilisation: number;
   /** Busy share (0–1) of all cores just before the run, from other processes (the machine is shared). */
   machine_busy_before: number;
+  /** Share (0–1) of all cores used by other processes during the run (/proc/stat busy time minus dwgen's CPU time). */
+  other_load_during: number;
   tables: Record<string, TableRecord>;
 }
 
@@ -46,6 +48,7 @@ export interface ConfigResult {
     peak_rss_mb: Spread;
     cpu_utilisation: Spread;
     machine_busy_before: Spread;
+    other_load_during?: Spread;
     tables: Record<string, { rows: number; bytes: number; step: string | null; step_seconds: Spread; rows_per_s: number; mb_per_s: number }>;
   };
   ratios: Record<string, number>;
@@ -55,6 +58,7 @@ export interface E2eDoc {
   kind: 'e2e';
   command: string;
   machine: Machine;
+  build?: { dist_sha256: string; src_dirty: boolean | null; dwgen_root?: string; label?: string | null };
   options: Record<string, unknown>;
   mb: string;
   references: typeof REFERENCES;
@@ -72,17 +76,18 @@ export interface E2eDoc {
 const row = (cells: readonly (string | number)[]): string => `| ${cells.join(' | ')} |`;
 const f1 = (v: number): string => v.toFixed(1);
 const f0 = (v: number): string => v.toFixed(0);
+const pct = (v: number): string => `${Math.round(v * 100)}%`;
 
 /** Markdown tables of one or more e2e result documents: runs, per table, baselines and ratios, and scaling. */
 export function renderMarkdown(docs: readonly E2eDoc[]): string {
   const out: string[] = [];
   for (const d of docs) {
-    out.push(`### \`${d.command}\``, '', `${d.machine.cpu_model}, ${d.machine.cores} cores, Node ${d.machine.node}, ${d.machine.date.slice(0, 16).replace('T', ' ')} UTC, load ${d.machine.load_average_1m} at start, commit ${d.machine.git_commit ?? '?'}`, '');
-    out.push(row(['SF', 'workers', 'format', 'layout', 'rows', 'bytes', 'wall s', 'rows/s', 'MB/s', 'peak RSS MB', 'CPU/wall', 'machine busy before']));
+    out.push(`### \`${d.command}\``, '', `${d.machine.cpu_model}, ${d.machine.cores} cores, Node ${d.machine.node}, ${d.machine.date.slice(0, 16).replace('T', ' ')} UTC, load ${d.machine.load_average_1m} at start, commit ${d.machine.git_commit ?? '?'}${d.build ? `, dist ${d.build.dist_sha256}${d.build.src_dirty ? ' (src/ had uncommitted changes)' : ''}${d.build.label ? `, dwgen: ${d.build.label}` : ''}` : ''}`, '');
+    out.push(row(['SF', 'workers', 'format', 'layout', 'rows', 'bytes', 'wall s', 'rows/s', 'MB/s', 'peak RSS MB', 'CPU/wall', 'other load before / during']));
     out.push(row(Array(12).fill('---')));
     for (const c of d.configs) {
       const s = c.summary;
-      out.push(row([c.scale, c.workers, c.format, c.layout, si(s.rows), `${si(s.bytes)}B`, fmtSpread(s.wall_seconds, (v) => v.toFixed(2)), fmtSpread(s.rows_per_s), fmtSpread(s.mb_per_s, f1), fmtSpread(s.peak_rss_mb, f0), fmtSpread(s.cpu_utilisation, (v) => v.toFixed(2)), s.machine_busy_before ? fmtSpread(s.machine_busy_before, (v) => `${Math.round(v * 100)}%`) : 'n/a']));
+      out.push(row([c.scale, c.workers, c.format, c.layout, si(s.rows), `${si(s.bytes)}B`, fmtSpread(s.wall_seconds, (v) => v.toFixed(2)), fmtSpread(s.rows_per_s), fmtSpread(s.mb_per_s, f1), fmtSpread(s.peak_rss_mb, f0), fmtSpread(s.cpu_utilisation, (v) => v.toFixed(2)), `${s.machine_busy_before ? fmtSpread(s.machine_busy_before, pct) : 'n/a'} / ${s.other_load_during ? fmtSpread(s.other_load_during, pct) : 'n/a'}`]));
     }
     out.push('', 'Baselines (same invocation, transactions_raw rows as dwgen wrote them):', '');
     out.push(row(['SF', 'fast-csv rows/s', 'fast-csv MB/s', 'parquetjs-lite rows/s', 'write ceiling MB/s']));
@@ -110,11 +115,11 @@ export function renderMarkdown(docs: readonly E2eDoc[]): string {
   const all = docs.flatMap((d) => d.configs);
   if (new Set(all.map((c) => c.scale)).size > 1) {
     out.push('### Scaling', '');
-    out.push(row(['SF', 'workers', 'runs', 'rows', 'bytes', 'rows/s', 'MB/s', 'peak RSS MB']));
-    out.push(row(Array(8).fill('---')));
-    for (const c of [...all].sort((a, b) => a.workers - b.workers || a.scale - b.scale)) {
+    out.push(row(['SF', 'workers', 'layout', 'runs', 'rows', 'bytes', 'rows/s', 'MB/s', 'peak RSS MB']));
+    out.push(row(Array(9).fill('---')));
+    for (const c of [...all].sort((a, b) => a.layout.localeCompare(b.layout) || a.workers - b.workers || a.scale - b.scale)) {
       const s = c.summary;
-      out.push(row([c.scale, c.workers, c.runs.length, si(s.rows), `${si(s.bytes)}B`, fmtSpread(s.rows_per_s), fmtSpread(s.mb_per_s, f1), fmtSpread(s.peak_rss_mb, f0)]));
+      out.push(row([c.scale, c.workers, c.layout, c.runs.length, si(s.rows), `${si(s.bytes)}B`, fmtSpread(s.rows_per_s), fmtSpread(s.mb_per_s, f1), fmtSpread(s.peak_rss_mb, f0)]));
     }
     out.push('');
   }

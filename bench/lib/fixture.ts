@@ -76,7 +76,7 @@ export function pregenerateBatches(ctx: RunContext, maxOrders = ctx.plan.ordersP
   const out = Object.fromEntries(TABLE_NAMES.map((t) => [t, [] as ColumnBatch[]])) as Record<TableName, ColumnBatch[]>;
   for (const [t, b] of Object.entries(ctx.dimensionBatches) as [TableName, ColumnBatch][]) out[t].push(b);
   out.customers.push(generateCustomers(ctx.config, ctx.plan, 0));
-  const inventory = new InventoryAccumulator(ctx.plan.stores * ctx.plan.products);
+  const inventory = new InventoryAccumulator(ctx.plan);
   const keys: PartitionKeys = { firstTransaction: 0, firstReturn: 0 };
   let orders = 0;
   for (let p = 0; p < ctx.plan.orderPartitions && orders < maxOrders; p++) {
