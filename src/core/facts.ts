@@ -5,7 +5,7 @@
 import type { Config } from '../config/config.js';
 import { NULL_DAY, NULL_KEY, type ColumnBatch } from './columns.js';
 import { orderRange, type Plan } from './plan.js';
-import { AliasTable, ZipfKeySampler, below, deriveStream, scatterStep, unit } from './random.js';
+import { AliasTable, ZipfKeySampler, below, deriveStream, scatterStep, unit, type Stream } from './random.js';
 import { arenaViews, planArena, type ArenaLayout } from './sharedArrays.js';
 import { ORDER_STATUSES, STATUS_RETURNED, type TableName } from './tables.js';
 
@@ -357,93 +357,24 @@ export function generateOrderPartition(
 ): OrderPartitionResult {
   const plan = ctx.plan;
   const range = orderRange(plan, partition);
-  const orderStream = deriveStream(plan.seed, 'orders', partition);
-  const lineCountStream = deriveStream(plan.seed, 'order_line_counts', partition);
-  const lineStream = deriveStream(plan.seed, 'order_lines', partition);
-  const returnFlagStream = deriveStream(plan.seed, 'return_flags', partition);
-  const returnStream = deriveStream(plan.seed, 'returns', partition);
-  const { productPrice, promotionRate, activePromotionOffsets, activePromotionIds } = ctx.arrays;
-  const firstDay = plan.firstDay;
-  const promoShare = ctx.promotionRate;
-  const returnRate = ctx.returnRate;
-  const windowDays = ctx.returnWindowDays + 1;
+  const cursor: OrderCursor = {
+    orderStream: deriveStream(plan.seed, 'orders', partition),
+    lineCountStream: deriveStream(plan.seed, 'order_line_counts', partition),
+    lineStream: deriveStream(plan.seed, 'order_lines', partition),
+    returnFlagStream: deriveStream(plan.seed, 'return_flags', partition),
+    returnStream: deriveStream(plan.seed, 'returns', partition),
+    nextTx: keys.firstTransaction + 1,
+    nextReturn: keys.firstReturn + 1,
+    lines: 0,
+    returns: 0,
+  };
   const c = columns;
   const rows: Record<OrderPartitionTable, number> = { raw_orders: 0, transactions_raw: 0, order_aggregates: 0, orders: 0, returns: 0 };
-  let nextTx = keys.firstTransaction + 1;
-  let nextReturn = keys.firstReturn + 1;
-
   for (let batchStart = 0; batchStart < range.count; batchStart += ORDERS_PER_BATCH) {
     const batchOrders = Math.min(ORDERS_PER_BATCH, range.count - batchStart);
-    let nLines = 0;
-    let nReturns = 0;
-    for (let o = 0; o < batchOrders; o++) {
-      const orderId = range.first + batchStart + o + 1;
-      const customerId = ctx.customers.pick(orderStream);
-      const storeIndex = ctx.stores.pick(orderStream);
-      const dayIndex = ctx.days.pick(orderStream);
-      const day = firstDay + dayIndex;
-      const drawnStatus = ctx.statuses.pick(orderStream);
-      const lineCount = ctx.lineCounts.pick(lineCountStream) + 1;
-      const promoFrom = activePromotionOffsets[dayIndex];
-      const promoCount = activePromotionOffsets[dayIndex + 1] - promoFrom;
-      let quantitySum = 0;
-      let grossSum = 0;
-      let discountSum = 0;
-      let returned = false;
-      for (let l = 1; l <= lineCount; l++) {
-        const productIndex = ctx.products.pick(lineStream);
-        const quantity = ctx.quantities.pick(lineStream) + 1;
-        const price = productPrice[productIndex];
-        let promotionId = NULL_KEY;
-        let discount = 0;
-        const gross = quantity * price;
-        if (unit(lineStream) < promoShare && promoCount > 0) {
-          promotionId = activePromotionIds[promoFrom + below(lineStream, promoCount)];
-          // Round half up: discount = round(gross × rate / 100), rate in hundredths.
-          discount = Math.floor((gross * promotionRate[promotionId - 1] + 50) / 100);
-        }
-        const lineTotal = gross - discount;
-        const txId = nextTx++;
-        c.txId[nLines] = txId;
-        c.txOrderId[nLines] = orderId;
-        c.txLine[nLines] = l;
-        c.txProduct[nLines] = productIndex + 1;
-        c.txPromotion[nLines] = promotionId;
-        c.txQuantity[nLines] = quantity;
-        c.txUnitPrice[nLines] = price;
-        c.txDiscount[nLines] = discount;
-        c.txTotal[nLines] = lineTotal;
-        nLines++;
-        quantitySum += quantity;
-        grossSum += gross;
-        discountSum += discount;
-        inventory.add(storeIndex, productIndex, quantity, day);
-        if (unit(returnFlagStream) < returnRate) {
-          returned = true;
-          const quantityReturned = 1 + below(returnStream, quantity);
-          c.rtId[nReturns] = nextReturn++;
-          c.rtOrderId[nReturns] = orderId;
-          c.rtTxId[nReturns] = txId;
-          c.rtProduct[nReturns] = productIndex + 1;
-          c.rtStore[nReturns] = storeIndex + 1;
-          c.rtDate[nReturns] = day + below(returnStream, windowDays);
-          c.rtQuantity[nReturns] = quantityReturned;
-          c.rtRefund[nReturns] = Math.floor((lineTotal * quantityReturned) / quantity);
-          c.rtReason[nReturns] = ctx.reasonNames[ctx.reasons.pick(returnStream)];
-          nReturns++;
-        }
-      }
-      c.orderId[o] = orderId;
-      c.customerId[o] = customerId;
-      c.storeId[o] = storeIndex + 1;
-      c.orderDate[o] = day;
-      c.lineCount[o] = lineCount;
-      c.totalQuantity[o] = quantitySum;
-      c.gross[o] = grossSum;
-      c.discount[o] = discountSum;
-      c.total[o] = grossSum - discountSum;
-      c.status[o] = returned ? STATUS_RETURNED : drawnStatus;
-    }
+    fillOrderBatch(ctx, cursor, c, inventory, range.first + batchStart + 1, batchOrders);
+    const nLines = cursor.lines;
+    const nReturns = cursor.returns;
     emit('raw_orders', { rowCount: batchOrders, columns: [c.orderId, c.customerId, c.storeId, c.orderDate] });
     emit('transactions_raw', {
       rowCount: nLines,
@@ -465,6 +396,110 @@ export function generateOrderPartition(
     rows.returns += nReturns;
   }
   return { rows, inventory: inventory.take() };
+}
+
+/** A partition's random streams and next keys, carried from batch to batch. */
+interface OrderCursor {
+  readonly orderStream: Stream;
+  readonly lineCountStream: Stream;
+  readonly lineStream: Stream;
+  readonly returnFlagStream: Stream;
+  readonly returnStream: Stream;
+  nextTx: number;
+  nextReturn: number;
+  /** Lines and returns of the batch just filled. */
+  lines: number;
+  returns: number;
+}
+
+/**
+ * Fills one batch of orders (ids firstOrderId..) with their lines and returns. A function of its
+ * own, called once per batch: V8 optimises it by call count, and a rare branch that deoptimises it
+ * costs one batch, not the rest of the partition (as it did inside one partition-long loop).
+ */
+function fillOrderBatch(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColumns, inventory: InventoryAccumulator, firstOrderId: number, batchOrders: number): void {
+  const { orderStream, lineCountStream, lineStream, returnFlagStream, returnStream } = cursor;
+  const { productPrice, promotionRate, activePromotionOffsets, activePromotionIds } = ctx.arrays;
+  const firstDay = ctx.plan.firstDay;
+  const promoShare = ctx.promotionRate;
+  const returnRate = ctx.returnRate;
+  const windowDays = ctx.returnWindowDays + 1;
+  let nextTx = cursor.nextTx;
+  let nextReturn = cursor.nextReturn;
+  let nLines = 0;
+  let nReturns = 0;
+  for (let o = 0; o < batchOrders; o++) {
+    const orderId = firstOrderId + o;
+    const customerId = ctx.customers.pick(orderStream);
+    const storeIndex = ctx.stores.pick(orderStream);
+    const dayIndex = ctx.days.pick(orderStream);
+    const day = firstDay + dayIndex;
+    const drawnStatus = ctx.statuses.pick(orderStream);
+    const lineCount = ctx.lineCounts.pick(lineCountStream) + 1;
+    const promoFrom = activePromotionOffsets[dayIndex];
+    const promoCount = activePromotionOffsets[dayIndex + 1] - promoFrom;
+    let quantitySum = 0;
+    let grossSum = 0;
+    let discountSum = 0;
+    let returned = false;
+    for (let l = 1; l <= lineCount; l++) {
+      const productIndex = ctx.products.pick(lineStream);
+      const quantity = ctx.quantities.pick(lineStream) + 1;
+      const price = productPrice[productIndex];
+      let promotionId = NULL_KEY;
+      let discount = 0;
+      const gross = quantity * price;
+      if (unit(lineStream) < promoShare && promoCount > 0) {
+        promotionId = activePromotionIds[promoFrom + below(lineStream, promoCount)];
+        // Round half up: discount = round(gross × rate / 100), rate in hundredths.
+        discount = Math.floor((gross * promotionRate[promotionId - 1] + 50) / 100);
+      }
+      const lineTotal = gross - discount;
+      const txId = nextTx++;
+      c.txId[nLines] = txId;
+      c.txOrderId[nLines] = orderId;
+      c.txLine[nLines] = l;
+      c.txProduct[nLines] = productIndex + 1;
+      c.txPromotion[nLines] = promotionId;
+      c.txQuantity[nLines] = quantity;
+      c.txUnitPrice[nLines] = price;
+      c.txDiscount[nLines] = discount;
+      c.txTotal[nLines] = lineTotal;
+      nLines++;
+      quantitySum += quantity;
+      grossSum += gross;
+      discountSum += discount;
+      inventory.add(storeIndex, productIndex, quantity, day);
+      if (unit(returnFlagStream) < returnRate) {
+        returned = true;
+        const quantityReturned = 1 + below(returnStream, quantity);
+        c.rtId[nReturns] = nextReturn++;
+        c.rtOrderId[nReturns] = orderId;
+        c.rtTxId[nReturns] = txId;
+        c.rtProduct[nReturns] = productIndex + 1;
+        c.rtStore[nReturns] = storeIndex + 1;
+        c.rtDate[nReturns] = day + below(returnStream, windowDays);
+        c.rtQuantity[nReturns] = quantityReturned;
+        c.rtRefund[nReturns] = Math.floor((lineTotal * quantityReturned) / quantity);
+        c.rtReason[nReturns] = ctx.reasonNames[ctx.reasons.pick(returnStream)];
+        nReturns++;
+      }
+    }
+    c.orderId[o] = orderId;
+    c.customerId[o] = customerId;
+    c.storeId[o] = storeIndex + 1;
+    c.orderDate[o] = day;
+    c.lineCount[o] = lineCount;
+    c.totalQuantity[o] = quantitySum;
+    c.gross[o] = grossSum;
+    c.discount[o] = discountSum;
+    c.total[o] = grossSum - discountSum;
+    c.status[o] = returned ? STATUS_RETURNED : drawnStatus;
+  }
+  cursor.nextTx = nextTx;
+  cursor.nextReturn = nextReturn;
+  cursor.lines = nLines;
+  cursor.returns = nReturns;
 }
 
 export { OrderBatchColumns };
