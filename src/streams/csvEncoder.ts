@@ -18,50 +18,82 @@ for (let i = 0; i < 100; i++) {
   DIGIT_PAIRS[i * 2 + 1] = 48 + (i % 10);
 }
 
-function digitCount(v: number): number {
-  if (v < 100000) {
-    if (v < 100) return v < 10 ? 1 : 2;
-    return v < 1000 ? 3 : v < 10000 ? 4 : 5;
+/** "0000".."9999" as ASCII quadruples. */
+const DIGIT_QUADS = new Uint8Array(40000);
+for (let i = 0; i < 10000; i++) {
+  DIGIT_QUADS[i * 4] = 48 + Math.floor(i / 1000);
+  DIGIT_QUADS[i * 4 + 1] = 48 + (Math.floor(i / 100) % 10);
+  DIGIT_QUADS[i * 4 + 2] = 48 + (Math.floor(i / 10) % 10);
+  DIGIT_QUADS[i * 4 + 3] = 48 + (i % 10);
+}
+
+/** Writes 0 ≤ v < 10000 without leading zeros. */
+function writeUpTo4(buf: Uint8Array, pos: number, v: number): number {
+  if (v < 100) {
+    if (v < 10) {
+      buf[pos] = 48 + v;
+      return pos + 1;
+    }
+    const j = v << 1;
+    buf[pos] = DIGIT_PAIRS[j];
+    buf[pos + 1] = DIGIT_PAIRS[j + 1];
+    return pos + 2;
   }
-  if (v < 10000000000) {
-    if (v < 10000000) return v < 1000000 ? 6 : 7;
-    return v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+  const j = v << 2;
+  if (v < 1000) {
+    buf[pos] = DIGIT_QUADS[j + 1];
+    buf[pos + 1] = DIGIT_QUADS[j + 2];
+    buf[pos + 2] = DIGIT_QUADS[j + 3];
+    return pos + 3;
   }
-  let n = 10;
-  for (let p = 10000000000; v >= p; p *= 10) n++;
-  return n;
+  buf[pos] = DIGIT_QUADS[j];
+  buf[pos + 1] = DIGIT_QUADS[j + 1];
+  buf[pos + 2] = DIGIT_QUADS[j + 2];
+  buf[pos + 3] = DIGIT_QUADS[j + 3];
+  return pos + 4;
+}
+
+/** Writes exactly four digits of 0 ≤ v < 10000 (leading zeros kept). */
+function write4(buf: Uint8Array, pos: number, v: number): void {
+  const j = v << 2;
+  buf[pos] = DIGIT_QUADS[j];
+  buf[pos + 1] = DIGIT_QUADS[j + 1];
+  buf[pos + 2] = DIGIT_QUADS[j + 2];
+  buf[pos + 3] = DIGIT_QUADS[j + 3];
+}
+
+/**
+ * Writes 0 ≤ v < 2^31 (a small integer: V8 keeps every step in int32 arithmetic) in groups of
+ * four digits from a table, at most two divisions.
+ */
+function writeSmallUint(buf: Uint8Array, pos: number, v: number): number {
+  if (v < 10000) return writeUpTo4(buf, pos, v);
+  if (v < 100000000) {
+    const high = (v / 10000) | 0;
+    pos = writeUpTo4(buf, pos, high);
+    write4(buf, pos, v - high * 10000);
+    return pos + 4;
+  }
+  const high = (v / 100000000) | 0; // 1..21
+  const rest = v - high * 100000000;
+  const middle = (rest / 10000) | 0;
+  pos = writeUpTo4(buf, pos, high);
+  write4(buf, pos, middle);
+  write4(buf, pos + 4, rest - middle * 10000);
+  return pos + 8;
 }
 
 /** Writes a non-negative safe integer; returns the position after it. */
 export function writeUint(buf: Uint8Array, pos: number, value: number): number {
-  if (value < 10) {
-    buf[pos] = 48 + value;
-    return pos + 1;
-  }
-  const end = pos + digitCount(value);
-  let p = end;
-  let v = value;
-  while (v >= 2147483648) {
-    const q = Math.floor(v / 100);
-    const r = (v - q * 100) * 2;
-    buf[--p] = DIGIT_PAIRS[r + 1];
-    buf[--p] = DIGIT_PAIRS[r];
-    v = q;
-  }
-  while (v >= 100) {
-    const q = (v / 100) | 0;
-    const r = (v - q * 100) * 2;
-    buf[--p] = DIGIT_PAIRS[r + 1];
-    buf[--p] = DIGIT_PAIRS[r];
-    v = q;
-  }
-  if (v >= 10) {
-    buf[--p] = DIGIT_PAIRS[v * 2 + 1];
-    buf[--p] = DIGIT_PAIRS[v * 2];
-  } else {
-    buf[--p] = 48 + v;
-  }
-  return end;
+  if (value < 2147483648) return writeSmallUint(buf, pos, value | 0);
+  // Beyond int32 (keys at very large scale): eight-digit groups, from the right.
+  const high = Math.floor(value / 100000000);
+  const low = value - high * 100000000;
+  pos = writeUint(buf, pos, high);
+  const upper = (low / 10000) | 0;
+  write4(buf, pos, upper);
+  write4(buf, pos + 4, low - upper * 10000);
+  return pos + 8;
 }
 
 export function writeInt(buf: Uint8Array, pos: number, value: number): number {
@@ -72,6 +104,15 @@ export function writeInt(buf: Uint8Array, pos: number, value: number): number {
   return writeUint(buf, pos, value);
 }
 
+/** Writes an int32 value (a column of Int32Array): the small-integer path, sign apart. */
+export function writeInt32(buf: Uint8Array, pos: number, value: number): number {
+  if (value < 0) {
+    buf[pos] = 45;
+    return writeUint(buf, pos + 1, -value); // -2^31 does not fit the small path
+  }
+  return writeSmallUint(buf, pos, value);
+}
+
 /** Writes integer cents as a decimal with exactly two places: 1230 → "12.30", -5 → "-0.05". */
 export function writeCents(buf: Uint8Array, pos: number, cents: number): number {
   let v = cents;
@@ -79,9 +120,18 @@ export function writeCents(buf: Uint8Array, pos: number, cents: number): number 
     buf[pos++] = 45;
     v = -v;
   }
-  const whole = Math.floor(v / 100);
-  const frac = (v - whole * 100) * 2;
-  pos = writeUint(buf, pos, whole);
+  let whole: number;
+  let frac: number;
+  if (v < 2147483648) {
+    const small = v | 0;
+    whole = (small / 100) | 0;
+    frac = (small - whole * 100) << 1;
+    pos = writeSmallUint(buf, pos, whole);
+  } else {
+    whole = Math.floor(v / 100);
+    frac = (v - whole * 100) * 2;
+    pos = writeUint(buf, pos, whole);
+  }
   buf[pos] = 46; // '.'
   buf[pos + 1] = DIGIT_PAIRS[frac];
   buf[pos + 2] = DIGIT_PAIRS[frac + 1];
@@ -165,8 +215,8 @@ function compileRowsEncoder(table: TableDef, dates: DateTextTable): RowsEncoder 
     if (i > 0) lines.push(`  buf[pos++] = ${COMMA};`);
     switch (c.storage) {
       case 'int32':
-        if (c.nullable) lines.push(`  { const v = c${i}[r]; if (v !== ${NULL_KEY}) pos = writeInt(buf, pos, v); }`);
-        else lines.push(`  pos = writeInt(buf, pos, c${i}[r]);`);
+        if (c.nullable) lines.push(`  { const v = c${i}[r]; if (v !== ${NULL_KEY}) pos = writeInt32(buf, pos, v); }`);
+        else lines.push(`  pos = writeInt32(buf, pos, c${i}[r]);`);
         break;
       case 'int64':
         lines.push(`  pos = writeInt(buf, pos, c${i}[r]);`);
@@ -196,10 +246,24 @@ function compileRowsEncoder(table: TableDef, dates: DateTextTable): RowsEncoder 
   lines.push('}');
   lines.push('w.pos = pos;');
   const factory = new Function(
-    'writeInt', 'writeCents', 'writeDay', 'writeText', 'dates', 'enums',
+    'writeInt', 'writeInt32', 'writeCents', 'writeDay', 'writeText', 'dates', 'enums',
     `return function encode_${table.name}(w, columns, start, end) {\n${lines.join('\n')}\n};`,
   );
-  return factory(writeInt, writeCents, writeDay, writeText, dates, enums) as RowsEncoder;
+  return factory(writeInt, writeInt32, writeCents, writeDay, writeText, dates, enums) as RowsEncoder;
+}
+
+/**
+ * Compiled row encoders per date table and table definition: a worker opens a writer per table
+ * and partition, and compiling each afresh would make V8 warm up and optimise a new function
+ * every partition.
+ */
+const compiled = new WeakMap<DateTextTable, WeakMap<TableDef, RowsEncoder>>();
+function rowsEncoderFor(table: TableDef, dates: DateTextTable): RowsEncoder {
+  let byTable = compiled.get(dates);
+  if (byTable === undefined) compiled.set(dates, (byTable = new WeakMap()));
+  let encoder = byTable.get(table);
+  if (encoder === undefined) byTable.set(table, (encoder = compileRowsEncoder(table, dates)));
+  return encoder;
 }
 
 /** Encodes batches of one table as CSV rows into a ByteWriter. */
@@ -209,7 +273,7 @@ export class CsvTableEncoder {
 
   constructor(table: TableDef, dates: DateTextTable) {
     this.table = table;
-    this.encodeRows = compileRowsEncoder(table, dates);
+    this.encodeRows = rowsEncoderFor(table, dates);
   }
 
   /** The header line: column names, comma-separated, LF-terminated. */
