@@ -189,6 +189,10 @@ export class InventoryAccumulator {
   /** (day − first calendar day) << QUANTITY_BITS | quantity */
   private packed: Int32Array = new Int32Array(4096);
   private count = 0;
+  /** Scratch of the first sorting pass, as long as the log. */
+  private sortedStore: Int32Array = new Int32Array(0);
+  private sortedProduct: Int32Array = new Int32Array(0);
+  private sortedPacked: Int32Array = new Int32Array(0);
   private readonly storeCounts: Int32Array;
   private readonly productCounts: Int32Array;
 
@@ -222,12 +226,19 @@ export class InventoryAccumulator {
   /** The partition's deltas, sorted by cell; the log is emptied. */
   take(): InventoryDeltas {
     const n = this.count;
-    // Stable by store, then stable by product: sorted by (product, store), the cell order.
-    const a = scatterByKey(this.store, n, this.store, this.product, this.packed, this.storeCounts);
-    const b = scatterByKey(a.second, n, a.first, a.second, a.packed, this.productCounts);
-    const store = b.first;
-    const product = b.second;
-    const packed = b.packed;
+    if (this.sortedStore.length < n) {
+      const capacity = this.store.length;
+      this.sortedStore = new Int32Array(capacity);
+      this.sortedProduct = new Int32Array(capacity);
+      this.sortedPacked = new Int32Array(capacity);
+    }
+    // Stable by store (log -> sorted scratch), then stable by product (sorted scratch -> log):
+    // sorted by (product, store), the cell order. The scratch arrays are reused partition after partition.
+    scatterByKey(n, this.store, this.storeCounts, [this.store, this.product, this.packed], [this.sortedStore, this.sortedProduct, this.sortedPacked]);
+    scatterByKey(n, this.sortedProduct, this.productCounts, [this.sortedStore, this.sortedProduct, this.sortedPacked], [this.store, this.product, this.packed]);
+    const store = this.store;
+    const product = this.product;
+    const packed = this.packed;
     let runs = 0;
     for (let k = 0; k < n; k++) if (k === 0 || store[k] !== store[k - 1] || product[k] !== product[k - 1]) runs++;
     const cells = new Int32Array(runs);
@@ -255,25 +266,24 @@ export class InventoryAccumulator {
 }
 
 /**
- * One stable counting-sort pass over the first n log entries, moving the three value arrays by
- * `key` (a small non-negative integer; `counts` is scratch of length key range + 1).
+ * One stable counting-sort pass over the first n entries: moves the three arrays of `from` into
+ * `to` by `key` (a small non-negative integer; `counts` is scratch of length key range + 1).
  */
 function scatterByKey(
-  key: Int32Array, n: number, first: Int32Array, second: Int32Array, packed: Int32Array, counts: Int32Array,
-): { first: Int32Array; second: Int32Array; packed: Int32Array } {
+  n: number, key: Int32Array, counts: Int32Array,
+  from: readonly [Int32Array, Int32Array, Int32Array], to: readonly [Int32Array, Int32Array, Int32Array],
+): void {
   counts.fill(0);
   for (let k = 0; k < n; k++) counts[key[k] + 1]++;
   for (let v = 1; v < counts.length; v++) counts[v] += counts[v - 1];
-  const f = new Int32Array(n);
-  const s = new Int32Array(n);
-  const p = new Int32Array(n);
+  const [f0, f1, f2] = from;
+  const [t0, t1, t2] = to;
   for (let k = 0; k < n; k++) {
-    const to = counts[key[k]]++;
-    f[to] = first[k];
-    s[to] = second[k];
-    p[to] = packed[k];
+    const at = counts[key[k]]++;
+    t0[at] = f0[k];
+    t1[at] = f1[k];
+    t2[at] = f2[k];
   }
-  return { first: f, second: s, packed: p };
 }
 
 /** Adds a partition's deltas into the merged arrays: sums and maxima, so any merge order gives the same result. */
