@@ -3,12 +3,13 @@
 // table, as in-memory chunks the main thread appends in partition order.
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DateTextTable } from '../core/calendar.js';
 import type { ColumnBatch } from '../core/columns.js';
 import type { TableDef, TableName } from '../core/tables.js';
 import { ParquetEncoder, type ParquetEncoderOptions } from '../parquet/index.js';
-import { io } from '../state/errors.js';
+import { io, ioAsync } from '../state/errors.js';
 import { injectedWriteError } from '../state/faults.js';
 import { ByteWriter } from './byteWriter.js';
 import { CsvTableEncoder } from './csvEncoder.js';
@@ -46,17 +47,50 @@ export interface PartResult {
   sha256: string | null;
   /** The encoded rows, without header, when kept in memory for a single file. */
   chunks: Uint8Array[] | null;
+  /**
+   * True for a part file finished with deferred commit: complete and closed under its temporary
+   * name, not yet durable nor in place, for commitPart.
+   */
+  uncommitted: boolean;
+}
+
+/**
+ * Puts a part file finished with deferred commit into place: fsync (unless DWGEN_FSYNC=0; fsync
+ * flushes the file, whichever descriptor asks), then rename from its temporary name. Workers
+ * leave this to the main thread, which awaits it off the workers' path: a worker blocked in fsync
+ * holds a core the generation needs. (A descriptor cannot be handed over instead: a worker
+ * thread's descriptors are closed when it exits, and a retried partition's worker does.)
+ */
+export async function commitPart(path: string): Promise<void> {
+  const temporary = temporaryName(path);
+  await ioAsync(path, async () => {
+    if (FSYNC) {
+      const handle = await open(temporary, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+    await rename(temporary, path);
+  });
 }
 
 /** A file written under its temporary name, hashed as it goes, renamed into place by finish(). */
 export class PartFile {
   readonly path: string;
   private readonly fd: number;
+  /** finish() closes the file under its temporary name, without fsync, for commitPart. */
+  readonly deferCommit: boolean;
   private readonly hash: Hash = createHash('sha256');
+  /** Once closed, the descriptor number may belong to another file of this process: never close it twice. */
+  private open = true;
   bytes = 0;
 
-  constructor(path: string) {
+  /** @param deferCommit finish() closes the file under its temporary name, without fsync, for commitPart. */
+  constructor(path: string, deferCommit = false) {
     this.path = path;
+    this.deferCommit = deferCommit;
     this.fd = io(path, () => {
       mkdirSync(dirname(path), { recursive: true });
       return openSync(temporaryName(path), 'w');
@@ -77,11 +111,15 @@ export class PartFile {
     this.bytes += chunk.length;
   }
 
-  /** Closes (after fsync) and renames into place; returns the content's sha256. */
+  /** Closes (after fsync) and renames into place, or only closes when commit is deferred; returns the content's sha256. */
   finish(): string {
+    if (this.deferCommit) {
+      this.close();
+      return this.hash.digest('hex');
+    }
     io(this.path, () => {
       if (FSYNC) fsyncSync(this.fd);
-      closeSync(this.fd);
+      this.close();
       renameSync(temporaryName(this.path), this.path);
     });
     return this.hash.digest('hex');
@@ -90,11 +128,17 @@ export class PartFile {
   /** Closes and deletes the temporary file after a failure. */
   abort(): void {
     try {
-      closeSync(this.fd);
+      this.close();
     } catch {
-      /* already closed */
+      /* the file goes anyway */
     }
     rmSync(temporaryName(this.path), { force: true });
+  }
+
+  private close(): void {
+    if (!this.open) return;
+    this.open = false;
+    io(this.path, () => closeSync(this.fd));
   }
 }
 
@@ -118,7 +162,7 @@ export class CsvPartWriter implements PartWriter {
    * @param path the part file to write (with a header), or null to keep the rows in memory
    *   (no header) for the caller to append to a single-file table in partition order.
    */
-  constructor(table: TableDef, dates: DateTextTable, path: string | null) {
+  constructor(table: TableDef, dates: DateTextTable, path: string | null, deferCommit = false) {
     this.table = table;
     this.encoder = new CsvTableEncoder(table, dates);
     if (path === null) {
@@ -127,7 +171,7 @@ export class CsvPartWriter implements PartWriter {
       this.file = null;
       this.writer = new ByteWriter((chunk) => chunks.push(chunk), false);
     } else {
-      const file = new PartFile(path);
+      const file = new PartFile(path, deferCommit);
       this.file = file;
       this.chunks = null;
       this.writer = new ByteWriter((chunk) => file.write(chunk), true);
@@ -144,7 +188,7 @@ export class CsvPartWriter implements PartWriter {
     this.writer.flush(false);
     const bytes = this.writer.flushedBytes;
     const sha256 = this.file ? this.file.finish() : null;
-    return { table: this.table.name, format: 'csv', rows: this.rows, bytes, sha256, chunks: this.chunks };
+    return { table: this.table.name, format: 'csv', rows: this.rows, bytes, sha256, chunks: this.chunks, uncommitted: this.file?.deferCommit ?? false };
   }
 
   abort(): void {
@@ -158,10 +202,10 @@ export class ParquetPartWriter implements PartWriter {
   private readonly encoder: ParquetEncoder;
   private readonly file: PartFile;
 
-  constructor(table: TableDef, path: string, options: ParquetEncoderOptions) {
+  constructor(table: TableDef, path: string, options: ParquetEncoderOptions, deferCommit = false) {
     this.table = table;
     this.encoder = new ParquetEncoder(table, options);
-    this.file = new PartFile(path);
+    this.file = new PartFile(path, deferCommit);
   }
 
   write(batch: ColumnBatch): void {
@@ -171,7 +215,7 @@ export class ParquetPartWriter implements PartWriter {
   finish(): PartResult {
     for (const chunk of this.encoder.finish()) this.file.write(chunk);
     const sha256 = this.file.finish();
-    return { table: this.table.name, format: 'parquet', rows: this.encoder.rowCount, bytes: this.file.bytes, sha256, chunks: null };
+    return { table: this.table.name, format: 'parquet', rows: this.encoder.rowCount, bytes: this.file.bytes, sha256, chunks: null, uncommitted: this.file.deferCommit };
   }
 
   abort(): void {

@@ -18,7 +18,7 @@ import { InterruptedError, PartitionError } from '../state/errors.js';
 import { faultAt, pauseFaultAt, signalFaultAt } from '../state/faults.js';
 import { PARTIAL_SUFFIX, verifyFile, type PartEntry, type PartitionRecord, type PhaseKind, type RunState, type SingleRecord } from '../state/runState.js';
 import { SingleFileWriter, type Resumable } from '../streams/singleFile.js';
-import { CsvPartWriter, ParquetPartWriter, partFileName, type Format, type PartResult, type PartWriter } from '../streams/tableOutput.js';
+import { CsvPartWriter, ParquetPartWriter, commitPart, partFileName, type Format, type PartResult, type PartWriter } from '../streams/tableOutput.js';
 import type { OutputTarget, ParquetOutput, Task, TaskResult, WorkerSetup } from './tasks.js';
 
 export type Layout = 'single' | 'partitioned';
@@ -173,6 +173,8 @@ interface PartitionOutcome {
   parts: PartEntry[];
   /** The chunks of single-file parts, by index into parts (fresh partitions only). */
   chunks: (Uint8Array[] | null)[];
+  /** Part files left under their temporary names, to commit before the partition is recorded (fresh only). */
+  uncommitted: string[];
   inventory: InventoryDeltas | null;
   fresh: boolean;
 }
@@ -396,7 +398,7 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
         const rec = phase.records[p];
         if (rec) {
           reused++;
-          return { parts: rec.parts, chunks: [], inventory: reusedDeltas ? await reusedDeltas(p) : null, fresh: false };
+          return { parts: rec.parts, chunks: [], uncommitted: [], inventory: reusedDeltas ? await reusedDeltas(p) : null, fresh: false };
         }
         if (resume) regenerated++;
         const r = (await run(kind, p, (attempt) => task(p, attempt, target(tables)))) as Extract<TaskResult, { parts: PartResult[] }>;
@@ -410,11 +412,13 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
             sha256: part.sha256,
           })),
           chunks: r.parts.map((part) => part.chunks),
+          uncommitted: r.parts.filter((part) => part.uncommitted).map((part) => partPath(part.table, p, part.format)),
           inventory: 'inventory' in r ? r.inventory : null,
           fresh: true,
         };
       },
       async (p, r) => {
+        await Promise.all(r.uncommitted.map(commitPart));
         if (r.inventory) {
           const m0 = performance.now();
           mergeInventoryDeltas(shared.arrays, r.inventory);

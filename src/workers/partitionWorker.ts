@@ -39,7 +39,11 @@ function workerState(): WorkerState {
   return state;
 }
 
-/** Opens the writers of every selected table and format; finishes them all, or deletes them all on error. */
+/**
+ * Opens the writers of every selected table and format; finishes them all, or deletes them all on
+ * error. Finished part files are left closed under their temporary names: the main thread commits
+ * them (commitPart: fsync, rename), so this worker goes on generating instead of waiting for fsync.
+ */
 class PartitionOutput {
   private readonly writers = new Map<TableName, PartWriter[]>();
 
@@ -51,10 +55,10 @@ class PartitionOutput {
         this.writers.set(name, list);
         if (target.csv !== null) {
           const path = target.csv === 'parts' ? join(target.dataDir, name, partFileName(partition, 'csv')) : null;
-          list.push(new CsvPartWriter(TABLES[name], dates, path));
+          list.push(new CsvPartWriter(TABLES[name], dates, path, true));
         }
         if (target.parquet !== null) {
-          list.push(new ParquetPartWriter(TABLES[name], join(target.dataDir, name, partFileName(partition, 'parquet')), target.parquet));
+          list.push(new ParquetPartWriter(TABLES[name], join(target.dataDir, name, partFileName(partition, 'parquet')), target.parquet, true));
         }
       }
     } catch (err) {
