@@ -1,17 +1,15 @@
 // Bench helper (owned by the benchmarks, issue 5): builds a run's in-memory context the way
-// src/workers/generateDataset.ts does (plan, dimensions, shared fact arrays) and pre-generates batches.
+// src/workers/generateDataset.ts does (core/model.ts: plan, dimensions, shared fact arrays) and pre-generates batches.
 import { DEFAULT_CONFIG, validateConfig, type Config } from '../../src/config/config.js';
 import { DateTextTable } from '../../src/core/calendar.js';
 import type { ColumnBatch, ColumnData } from '../../src/core/columns.js';
+import { generateCustomers } from '../../src/core/dimensions.js';
 import {
-  activePromotionsByDay, generateCustomers, generateDates, generateProducts, generatePromotions, generateStores, orderDayWeights,
-} from '../../src/core/dimensions.js';
-import {
-  FactContext, InventoryAccumulator, buildFactArrays, countOrderPartition, generateInventoryRows, generateOrderPartition,
-  inventoryRules, mergeInventoryDeltas, scatteredZipfWeights, type FactArrays, type PartitionKeys,
+  FactContext, InventoryAccumulator, countOrderPartition, generateInventoryRows, generateOrderPartition, inventoryRules,
+  mergeInventoryDeltas, type FactArrays, type PartitionKeys,
 } from '../../src/core/facts.js';
-import { makePlan, type Plan } from '../../src/core/plan.js';
-import { ZipfKeySampler } from '../../src/core/random.js';
+import { buildDimensionModel, factContextOf } from '../../src/core/model.js';
+import type { Plan } from '../../src/core/plan.js';
 import { TABLE_NAMES, type TableName } from '../../src/core/tables.js';
 
 export interface RunContext {
@@ -30,35 +28,18 @@ export function benchConfig(scale: number): Config {
   return config;
 }
 
-/** Everything a worker would hold, built on this thread (mirrors generateDataset's set-up). */
+/** Everything a worker would hold, built on this thread from the same model generateDataset builds. */
 export function buildRunContext(scale: number): RunContext {
   const config = benchConfig(scale);
-  const plan = makePlan(config);
-  const calendar = generateDates(plan);
-  const products = generateProducts(config, plan);
-  const promotions = generatePromotions(config, plan);
-  const stores = generateStores(plan);
-  const signupFloor = plan.firstDay - 1 - Math.max(1, config.customers.signup_years_before_start * 365);
-  const dates = new DateTextTable(signupFloor, plan.firstDay + plan.days + config.returns.max_days_after_order + 1 - signupFloor);
-  const active = activePromotionsByDay(plan, promotions);
-  const shared = buildFactArrays(plan, {
-    productPrice: products.priceCents,
-    productWeights: scatteredZipfWeights(plan.products, config.products.popularity_skew),
-    customerBuckets: ZipfKeySampler.plan(plan.customers, config.customers.popularity_skew),
-    storeWeights: scatteredZipfWeights(plan.stores, config.stores.size_skew),
-    dayWeights: orderDayWeights(config, calendar),
-    promotionRate: promotions.rateHundredths,
-    activePromotionOffsets: active.offsets,
-    activePromotionIds: active.ids,
-  });
-  const facts = new FactContext(config, plan, shared.buffer, shared.layout);
+  const model = buildDimensionModel(config);
+  const facts = factContextOf(config, model);
   return {
     config,
-    plan,
-    dates,
+    plan: model.plan,
+    dates: new DateTextTable(model.dateText.firstDay, model.dateText.days),
     facts,
-    arrays: shared.arrays,
-    dimensionBatches: { dates: calendar.batch, products: products.batch, stores, promotions: promotions.batch },
+    arrays: model.shared.arrays,
+    dimensionBatches: { dates: model.calendar.batch, products: model.products.batch, stores: model.stores, promotions: model.promotions.batch },
   };
 }
 

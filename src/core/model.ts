@@ -9,6 +9,8 @@ import { ZipfKeySampler } from './random.js';
 
 export interface DimensionModel {
   plan: Plan;
+  /** Every day a date column can hold: customer sign-ups before the calendar to the last return after it. */
+  dateText: { firstDay: number; days: number };
   calendar: Calendar;
   products: Products;
   promotions: Promotions;
@@ -17,8 +19,7 @@ export interface DimensionModel {
   shared: { buffer: SharedArrayBuffer; layout: FactLayout; arrays: FactArrays };
 }
 
-export function buildDimensionModel(config: Config): DimensionModel {
-  const plan = makePlan(config);
+export function buildDimensionModel(config: Config, plan: Plan = makePlan(config)): DimensionModel {
   const calendar = generateDates(plan);
   const products = generateProducts(config, plan);
   const promotions = generatePromotions(config, plan);
@@ -34,7 +35,9 @@ export function buildDimensionModel(config: Config): DimensionModel {
     activePromotionOffsets: active.offsets,
     activePromotionIds: active.ids,
   });
-  return { plan, calendar, products, promotions, stores, shared };
+  const signupFloor = plan.firstDay - 1 - Math.max(1, config.customers.signup_years_before_start * 365);
+  const dateText = { firstDay: signupFloor, days: plan.firstDay + plan.days + config.returns.max_days_after_order + 1 - signupFloor };
+  return { plan, dateText, calendar, products, promotions, stores, shared };
 }
 
 /** A fact context over the model's own arrays (in-process use: tests, benches). */

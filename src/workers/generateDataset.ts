@@ -8,10 +8,9 @@ import { Piscina } from 'piscina';
 import type { Config } from '../config/config.js';
 import { DateTextTable } from '../core/calendar.js';
 import type { ColumnBatch } from '../core/columns.js';
-import { activePromotionsByDay, generateDates, generateProducts, generatePromotions, generateStores, orderDayWeights } from '../core/dimensions.js';
-import { buildFactArrays, mergeInventoryDeltas, scatteredZipfWeights, type InventoryDeltas, type PartitionCounts, type PartitionKeys } from '../core/facts.js';
+import { mergeInventoryDeltas, type InventoryDeltas, type PartitionCounts, type PartitionKeys } from '../core/facts.js';
+import { buildDimensionModel } from '../core/model.js';
 import { makePlan, type Plan } from '../core/plan.js';
-import { ZipfKeySampler } from '../core/random.js';
 import { TABLES, TABLE_NAMES, type StepName, type TableName } from '../core/tables.js';
 import { CsvTableEncoder } from '../streams/csvEncoder.js';
 import { InterruptedError, PartitionError } from '../state/errors.js';
@@ -229,13 +228,8 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
 
   // ---- dimensions (small ones on the main thread, always rewritten: cheap and deterministic) ----
   let t0 = performance.now();
-  const calendar = generateDates(plan);
-  const products = generateProducts(config, plan);
-  const promotions = generatePromotions(config, plan);
-  const stores = generateStores(plan);
-  const signupFloor = plan.firstDay - 1 - Math.max(1, config.customers.signup_years_before_start * 365);
-  const dateText = { first: signupFloor, days: plan.firstDay + plan.days + config.returns.max_days_after_order + 1 - signupFloor };
-  const dates = new DateTextTable(dateText.first, dateText.days);
+  const { calendar, products, promotions, stores, shared, dateText } = buildDimensionModel(config, plan);
+  const dates = new DateTextTable(dateText.firstDay, dateText.days);
   const smallTables: [TableName, ColumnBatch][] = [
     ['dates', calendar.batch],
     ['products', products.batch],
@@ -259,24 +253,13 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
       }
     }
   }
-  const active = activePromotionsByDay(plan, promotions);
-  const shared = buildFactArrays(plan, {
-    productPrice: products.priceCents,
-    productWeights: scatteredZipfWeights(plan.products, config.products.popularity_skew),
-    customerBuckets: ZipfKeySampler.plan(plan.customers, config.customers.popularity_skew),
-    storeWeights: scatteredZipfWeights(plan.stores, config.stores.size_skew),
-    dayWeights: orderDayWeights(config, calendar),
-    promotionRate: promotions.rateHundredths,
-    activePromotionOffsets: active.offsets,
-    activePromotionIds: active.ids,
-  });
 
   const setup: WorkerSetup = {
     config,
     plan,
     buffer: shared.buffer,
     layout: shared.layout,
-    dateTextFirstDay: dateText.first,
+    dateTextFirstDay: dateText.firstDay,
     dateTextDays: dateText.days,
   };
   const pool = new Piscina({
