@@ -306,6 +306,21 @@ describe('transactions_raw', () => {
     // ...but it does depend on the row-group size.
     expect(Buffer.compare(encode(T, [batch], { rowGroupRows: 7001 }), reference)).not.toBe(0);
   });
+
+  it('a restarted encoder writes the next file exactly as a fresh one would (even after an abandoned file)', () => {
+    const options = { rowGroupRows: 7000 };
+    const first = rebatch(T, batch, [20_000])[0]!;
+    const second = transactionsBatch(12_345, 99, 500_000); // different rows, keys and nulls
+    const fileOf = (enc: ParquetEncoder, b: ColumnBatch): Uint8Array => concatChunks([...enc.write(b), ...enc.finish()]);
+    const reused = new ParquetEncoder(T, options);
+    fileOf(reused, first);
+    reused.restart();
+    expect(Buffer.compare(fileOf(reused, second), encode(T, [second], options))).toBe(0);
+    reused.restart();
+    reused.write(first); // abandoned mid-file (a failed partition): restart drops it
+    reused.restart();
+    expect(Buffer.compare(fileOf(reused, second), encode(T, [second], options))).toBe(0);
+  });
 });
 
 describe('dimension and inventory tables', () => {

@@ -68,7 +68,7 @@ export class ParquetEncoder {
   /** Estimated bytes per row of the fixed-size columns (and definition levels). */
   private readonly fixedRowBytes: number;
   private readonly stringColumns: number[];
-  private readonly rowGroups: RowGroupMeta[] = [];
+  private rowGroups: RowGroupMeta[] = [];
   private groupRows = 0;
   private groupBytes = 0;
   private totalRows = 0;
@@ -111,6 +111,21 @@ export class ParquetEncoder {
     // Each row adds at least fixedRowBytes, so a row group never holds more than this many rows.
     const groupRowsBound = Math.min(this.maxRows, Math.ceil(this.maxBytes / Math.max(1, fixed)));
     this.buffers = this.columns.map((c) => new ColumnBuffer(c, groupRowsBound));
+  }
+
+  /**
+   * Starts a new file with the same table and options, keeping the column buffers already grown:
+   * a worker writing one file per partition reuses one encoder instead of growing fresh buffers
+   * (and leaving them to the GC) for every file. Whatever the encoder held is dropped.
+   */
+  restart(): void {
+    for (const buf of this.buffers) buf.reset();
+    this.rowGroups = [];
+    this.groupRows = 0;
+    this.groupBytes = 0;
+    this.totalRows = 0;
+    this.offset = 0;
+    this.finished = false;
   }
 
   /** Rows accepted so far. */

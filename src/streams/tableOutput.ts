@@ -196,16 +196,39 @@ export class CsvPartWriter implements PartWriter {
   }
 }
 
+/**
+ * Encoders not in use, per table and options, on this thread: a worker writes a Parquet part per
+ * partition and table, and a restarted encoder keeps the column buffers it has grown.
+ */
+const idleParquetEncoders = new Map<string, ParquetEncoder[]>();
+
+function acquireParquetEncoder(table: TableDef, options: ParquetEncoderOptions): { key: string; encoder: ParquetEncoder } {
+  const key = `${table.name} ${JSON.stringify(options)}`;
+  const encoder = idleParquetEncoders.get(key)?.pop();
+  if (encoder === undefined) return { key, encoder: new ParquetEncoder(table, options) };
+  encoder.restart();
+  return { key, encoder };
+}
+
+function releaseParquetEncoder(key: string, encoder: ParquetEncoder): void {
+  let idle = idleParquetEncoders.get(key);
+  if (idle === undefined) idleParquetEncoders.set(key, (idle = []));
+  idle.push(encoder);
+}
+
 /** Parquet rows of one partition: always a part file (Parquet is always partitioned). */
 export class ParquetPartWriter implements PartWriter {
   private readonly table: TableDef;
+  private readonly key: string;
   private readonly encoder: ParquetEncoder;
   private readonly file: PartFile;
+  /** The encoder goes back to the idle list once: two writers must never share it. */
+  private released = false;
 
   constructor(table: TableDef, path: string, options: ParquetEncoderOptions, deferCommit = false) {
     this.table = table;
-    this.encoder = new ParquetEncoder(table, options);
     this.file = new PartFile(path, deferCommit);
+    ({ key: this.key, encoder: this.encoder } = acquireParquetEncoder(table, options));
   }
 
   write(batch: ColumnBatch): void {
@@ -215,10 +238,19 @@ export class ParquetPartWriter implements PartWriter {
   finish(): PartResult {
     for (const chunk of this.encoder.finish()) this.file.write(chunk);
     const sha256 = this.file.finish();
-    return { table: this.table.name, format: 'parquet', rows: this.encoder.rowCount, bytes: this.file.bytes, sha256, chunks: null, uncommitted: this.file.deferCommit };
+    const rows = this.encoder.rowCount;
+    this.release();
+    return { table: this.table.name, format: 'parquet', rows, bytes: this.file.bytes, sha256, chunks: null, uncommitted: this.file.deferCommit };
   }
 
   abort(): void {
     this.file.abort();
+    this.release();
+  }
+
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    releaseParquetEncoder(this.key, this.encoder);
   }
 }
