@@ -191,7 +191,9 @@ add('baseline: per-row string concat (transactions_raw)', { group: 'baseline', u
 // ---- customers: dwgen (locale lists by index) vs faker's template methods ----------------------
 const customerRows = rowsOf(batches.customers);
 add(`customers: generateCustomers (${si(customerRows)} rows, picks by index)`, { group: 'customers', unit: 'customer', rowsPerOp: customerRows, bytesPerOp: 0 }, () => {
-  sink ^= generateCustomers(ctx.config, plan, 0).rowCount;
+  let rows = 0;
+  generateCustomers(ctx.config, plan, 0, (b) => (rows += b.rowCount));
+  sink ^= rows;
 });
 const FAKER_ROWS = quick ? 50 : 2_000;
 const loyaltyWeights = LOYALTY_STATUSES.map((k) => ({ weight: ctx.config.customers.loyalty_weights[k], value: k }));

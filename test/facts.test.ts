@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type Config } from '../src/config/config.js';
 import type { ColumnBatch } from '../src/core/columns.js';
 import { InventoryAccumulator, countOrderPartition, generateOrderPartition, mergeInventoryDeltas, type InventoryDeltas } from '../src/core/facts.js';
+import { CUSTOMERS_PER_BATCH, generateCustomers } from '../src/core/dimensions.js';
 import { buildDimensionModel, factContextOf } from '../src/core/model.js';
+import { customerRange } from '../src/core/plan.js';
 
 const config: Config = { ...structuredClone(DEFAULT_CONFIG), scale_factor: 0.05 };
 config.partitions.orders_per_partition = 1000;
@@ -85,5 +87,30 @@ describe('inventory deltas', () => {
     for (let i = 0; i < forward.length; i += 2) units += forward[i];
     const lines = [0, 1, 2, 3, 4].map((p) => run(p).batches.transactions_raw).flat();
     expect(units).toBe(lines.reduce((s, b) => s + (b.columns[5] as Int32Array).reduce((a, v) => a + v, 0), 0));
+  });
+});
+
+describe('customer partitions', () => {
+  const rowsOf = (batchRows?: number): { batches: number; rows: unknown[][] } => {
+    const rows: unknown[][] = [];
+    let batches = 0;
+    generateCustomers(config, plan, 0, (b) => {
+      batches++;
+      for (let r = 0; r < b.rowCount; r++) rows.push(b.columns.map((c) => c[r]));
+    }, batchRows);
+    return { batches, rows };
+  };
+
+  it('are emitted in bounded batches whose rows do not depend on the batch size', () => {
+    const { first, count } = customerRange(plan, 0);
+    expect(first).toBe(0);
+    expect(count).toBe(500);
+    const whole = rowsOf(count);
+    expect(whole.batches).toBe(1);
+    expect(whole.rows.map((r) => r[0])).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+    const small = rowsOf(77);
+    expect(small.batches).toBe(7);
+    expect(small.rows).toEqual(whole.rows);
+    expect(rowsOf().batches).toBe(Math.ceil(count / CUSTOMERS_PER_BATCH));
   });
 });

@@ -56,7 +56,7 @@ export function cloneBatch(b: ColumnBatch): ColumnBatch {
 export function pregenerateBatches(ctx: RunContext, maxOrders = ctx.plan.ordersPerPartition): Record<TableName, ColumnBatch[]> {
   const out = Object.fromEntries(TABLE_NAMES.map((t) => [t, [] as ColumnBatch[]])) as Record<TableName, ColumnBatch[]>;
   for (const [t, b] of Object.entries(ctx.dimensionBatches) as [TableName, ColumnBatch][]) out[t].push(b);
-  out.customers.push(generateCustomers(ctx.config, ctx.plan, 0));
+  generateCustomers(ctx.config, ctx.plan, 0, (b) => out.customers.push(cloneBatch(b)));
   const inventory = new InventoryAccumulator(ctx.plan);
   const keys: PartitionKeys = { firstTransaction: 0, firstReturn: 0 };
   let orders = 0;

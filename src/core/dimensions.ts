@@ -224,42 +224,53 @@ const emailPart = (name: string): string => name.toLowerCase().replace(/[^a-z0-9
 const FIRST_NAME_EMAIL = FIRST_NAMES.map(emailPart);
 const LAST_NAME_EMAIL = LAST_NAMES.map(emailPart);
 
+/** Customers per emitted batch: a partition's text is never all in memory at once. */
+export const CUSTOMERS_PER_BATCH = 8192;
+
 /**
- * One partition of the customers table. The email holds the customer key, so it is unique; the
- * sign-up date falls in the configured number of years before the first calendar day.
+ * One partition of the customers table, emitted in batches of at most CUSTOMERS_PER_BATCH rows
+ * drawn from the partition's one stream (so the rows do not depend on the batch size). The email
+ * holds the customer key, so it is unique; the sign-up date falls in the configured number of
+ * years before the first calendar day. `emit` must consume each batch before it returns: the
+ * arrays are refilled for the next one.
  */
-export function generateCustomers(config: Config, plan: Plan, partition: number): ColumnBatch {
+export function generateCustomers(config: Config, plan: Plan, partition: number, emit: (batch: ColumnBatch) => void, batchRows = CUSTOMERS_PER_BATCH): void {
   const { first, count } = customerRange(plan, partition);
   const s = deriveStream(plan.seed, 'customers', partition);
   const loyalty = AliasTable.build(LOYALTY_STATUSES.map((k) => config.customers.loyalty_weights[k]));
   const signupSpan = Math.max(1, config.customers.signup_years_before_start * 365);
-  const id = new Int32Array(count);
-  const firstName = new Array<string>(count);
-  const lastName = new Array<string>(count);
-  const email = new Array<string>(count);
-  const phone = new Array<string>(count);
-  const address = new Array<string>(count);
-  const city = new Array<string>(count);
-  const state = new Array<string>(count);
-  const zip = new Array<string>(count);
-  const tier = new Uint8Array(count);
-  const signup = new Int32Array(count);
-  for (let i = 0; i < count; i++) {
-    const key = first + i + 1;
-    const fn = below(s, FIRST_NAMES.length);
-    const ln = below(s, LAST_NAMES.length);
-    id[i] = key;
-    firstName[i] = FIRST_NAMES[fn];
-    lastName[i] = LAST_NAMES[ln];
-    email[i] = `${FIRST_NAME_EMAIL[fn]}.${LAST_NAME_EMAIL[ln]}.${key}@${pick(s, EMAIL_DOMAINS)}`;
-    phone[i] = `${between(s, 201, 989)}-${between(s, 200, 999)}-${String(below(s, 10000)).padStart(4, '0')}`;
-    const a = drawAddress(s);
-    address[i] = a.address;
-    city[i] = a.city;
-    state[i] = a.state;
-    zip[i] = a.zip;
-    tier[i] = loyalty.pick(s);
-    signup[i] = plan.firstDay - 1 - below(s, signupSpan);
+  const capacity = Math.max(1, Math.min(count, batchRows));
+  const id = new Int32Array(capacity);
+  const firstName = new Array<string>(capacity);
+  const lastName = new Array<string>(capacity);
+  const email = new Array<string>(capacity);
+  const phone = new Array<string>(capacity);
+  const address = new Array<string>(capacity);
+  const city = new Array<string>(capacity);
+  const state = new Array<string>(capacity);
+  const zip = new Array<string>(capacity);
+  const tier = new Uint8Array(capacity);
+  const signup = new Int32Array(capacity);
+  const columns = [id, firstName, lastName, email, phone, address, city, state, zip, tier, signup];
+  for (let batchStart = 0; batchStart < count; batchStart += capacity) {
+    const rows = Math.min(capacity, count - batchStart);
+    for (let i = 0; i < rows; i++) {
+      const key = first + batchStart + i + 1;
+      const fn = below(s, FIRST_NAMES.length);
+      const ln = below(s, LAST_NAMES.length);
+      id[i] = key;
+      firstName[i] = FIRST_NAMES[fn];
+      lastName[i] = LAST_NAMES[ln];
+      email[i] = `${FIRST_NAME_EMAIL[fn]}.${LAST_NAME_EMAIL[ln]}.${key}@${pick(s, EMAIL_DOMAINS)}`;
+      phone[i] = `${between(s, 201, 989)}-${between(s, 200, 999)}-${String(below(s, 10000)).padStart(4, '0')}`;
+      const a = drawAddress(s);
+      address[i] = a.address;
+      city[i] = a.city;
+      state[i] = a.state;
+      zip[i] = a.zip;
+      tier[i] = loyalty.pick(s);
+      signup[i] = plan.firstDay - 1 - below(s, signupSpan);
+    }
+    emit({ rowCount: rows, columns });
   }
-  return { rowCount: count, columns: [id, firstName, lastName, email, phone, address, city, state, zip, tier, signup] };
 }

@@ -113,7 +113,7 @@ async function run(task: Task): Promise<TaskResult> {
       dimensions ??= await import('../core/dimensions.js');
       const { generateCustomers } = dimensions;
       const parts = withOutput(task.output, task.partition, ['customers'], (out) =>
-        out.write('customers', generateCustomers(s.setup.config, s.setup.plan, task.partition)),
+        generateCustomers(s.setup.config, s.setup.plan, task.partition, (batch) => out.write('customers', batch)),
       );
       return { kind: 'customers', parts };
     }
