@@ -259,8 +259,7 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
     plan,
     buffer: shared.buffer,
     layout: shared.layout,
-    dateTextFirstDay: dateText.firstDay,
-    dateTextDays: dateText.days,
+    dateText,
   };
   const pool = new Piscina({
     filename: WORKER_FILE,

@@ -31,7 +31,7 @@ function workerState(): WorkerState {
     state = {
       setup,
       facts: new FactContext(setup.config, setup.plan, setup.buffer, setup.layout),
-      dates: new DateTextTable(setup.dateTextFirstDay, setup.dateTextDays),
+      dates: new DateTextTable(setup.dateText.firstDay, setup.dateText.days),
       inventory: null,
       orderColumns: null,
     };

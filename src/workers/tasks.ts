@@ -18,9 +18,8 @@ export interface WorkerSetup {
   plan: Plan;
   buffer: SharedArrayBuffer;
   layout: FactLayout;
-  /** Days covered by the CSV date-text table: every date the data can hold. */
-  dateTextFirstDay: number;
-  dateTextDays: number;
+  /** Days covered by the CSV date-text table: every date the data can hold (DimensionModel.dateText). */
+  dateText: { firstDay: number; days: number };
 }
 
 export interface OutputTarget {
