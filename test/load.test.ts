@@ -1,6 +1,6 @@
 // load: DDL files generated from TABLES, and a DuckDB warehouse whose row counts and money sums equal
 // the files' and whose constraints reject bad rows inserted afterwards.
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -131,6 +131,19 @@ describe.concurrent('dwgen load', () => {
       conn.closeSync();
       instance.closeSync();
     }
+  });
+
+  test('--dir DATA --metadata META: the DDL files go to META/ddl', async () => {
+    const dir = await fixture();
+    const meta = path.join(dir, 'meta-elsewhere');
+    await rename(path.join(dir, 'metadata'), meta);
+    const db = path.join(dir, 'out', 'w.duckdb');
+    const run = await captureCli(loadCommand, ['--duckdb', db, '--dir', path.join(dir, 'data'), '--metadata', meta]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect((await readdir(path.join(meta, 'ddl'))).sort()).toEqual(['duckdb.sql', 'postgres.sql']);
+    const counts = await query(db, 'SELECT count(*) AS n FROM transactions_raw');
+    expect(Number(counts[0]!.n)).toBe(buildFixtureData().transactions_raw.length);
   });
 
   test('replaces an existing database', async () => {

@@ -1,11 +1,12 @@
 // validate: passes on consistent fixtures (every layout and format) and catches each corruption with
 // the right named check and exit 1; unusable input exits 2.
-import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { validateCommand } from '../src/commands/validateCommand.js';
 import { runValidation } from '../src/validate/runner.js';
 import { buildFixtureData, makeFixture, type FixtureData, type FixtureOptions } from './helpers/fixture.js';
+import { runCli } from './helpers/dwgen.js';
 import { captureCli } from './helpers/fixtureCli.js';
 
 const dirs: string[] = [];
@@ -61,6 +62,33 @@ describe.concurrent('validate on consistent data', () => {
     for (const name of ['orders.sums', 'fk.returns.transaction_id', 'files.sha256', 'inventory.units_sold']) {
       expect(run.stdout).toContain(name);
     }
+  });
+
+  test('--dir DATA --metadata META, --dir DATA alone (metadata beside it), and the defaults ./data and ./metadata', async () => {
+    const root = await fixture();
+    const data = path.join(root, 'data');
+    const explicit = await captureCli(validateCommand, ['--dir', data, '--metadata', path.join(root, 'metadata')]);
+    expect(explicit.stderr).toBe('');
+    expect(explicit.code).toBe(0);
+    const beside = await captureCli(validateCommand, ['--dir', data, '--json']);
+    expect(beside.code).toBe(0);
+    expect((JSON.parse(beside.stdout) as JsonReport & { dir: string }).dir).toBe(data);
+    const defaults = runCli(['validate'], root); // the built CLI, run from the dataset's root
+    expect(defaults.stderr).toBe('');
+    expect(defaults.status).toBe(0);
+    expect(defaults.stdout).toMatch(/checks: \d+ passed, 0 failed, 0 skipped .* OK\n$/);
+  });
+
+  test('metadata kept elsewhere is found only through --metadata', async () => {
+    const root = await fixture();
+    const elsewhere = path.join(root, 'meta-elsewhere');
+    await rename(path.join(root, 'metadata'), elsewhere);
+    const found = await captureCli(validateCommand, ['--dir', path.join(root, 'data'), '--metadata', elsewhere]);
+    expect(found.stderr).toBe('');
+    expect(found.code).toBe(0);
+    const lost = await captureCli(validateCommand, ['--dir', path.join(root, 'data')]);
+    expect(lost.code).toBe(2);
+    expect(lost.stderr).toBe(`dwgen validate: no metadata: ${path.join(root, 'metadata', 'schema.json')} does not exist\n`);
   });
 
   test('a subset of tables: checks on absent tables are skipped, exit 0', async () => {
@@ -228,6 +256,11 @@ describe.concurrent('validate on unusable input (exit 2)', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^dwgen validate: table orders: file data\/orders\.csv listed in metadata\/schema\.json does not exist\n$/);
     expect(run.stdout).toBe('');
+  });
+
+  test('an empty --dir or --metadata', async () => {
+    expect(await captureCli(validateCommand, ['--metadata', ''])).toEqual({ code: 2, stdout: '', stderr: 'dwgen validate: --metadata needs a directory\n' });
+    expect(await captureCli(validateCommand, ['--dir', ''])).toEqual({ code: 2, stdout: '', stderr: 'dwgen validate: --dir needs a directory\n' });
   });
 
   test('a missing directory', async () => {

@@ -1,21 +1,25 @@
-// `dwgen validate [--dir DIR] [--json]`: parses its flags, runs every check over the dataset and
+// `dwgen validate [--dir data] [--metadata metadata] [--json]`: parses its flags, runs every check over the dataset and
 // prints the report. Exit code: 0 all checks pass, 1 a check fails, 2 bad flags or unusable input.
 import { parseArgs } from 'node:util';
-import { DatasetError } from '../validate/dataset.js';
+import { DatasetError, locateDataset } from '../validate/dataset.js';
 import { formatJson, formatText } from '../validate/report.js';
 import { runValidation } from '../validate/runner.js';
 
-export const VALIDATE_USAGE = `Usage: dwgen validate [--dir DIR] [--json]
+export const VALIDATE_USAGE = `Usage: dwgen validate [--dir data] [--metadata metadata] [--json]
 
-Checks a generated dataset (DIR/data + DIR/metadata/schema.json, CSV or Parquet, single-file or
-partitioned) against the specification: primary and foreign keys, order and aggregate sums to the
-cent, promotions, returns, inventory, calendar, dense keys, and each file's rows, bytes and sha256.
+Checks a generated dataset (the data directory and metadata/schema.json, CSV or Parquet,
+single-file or partitioned) against the specification: primary and foreign keys, order and
+aggregate sums to the cent, promotions, returns, inventory, calendar, dense keys, and each file's
+rows, bytes and sha256.
 
 Options:
-  --dir DIR    dataset root (default: the current directory)
-  --json       print the report as JSON
-  --verbose    print progress to stderr
-  -h, --help   show this help
+  --dir DIR        data directory (default: data); a dataset root holding data/ and metadata/
+                   (what generate --out writes) is accepted too
+  --metadata DIR   metadata directory with schema.json (default: the metadata directory beside
+                   the data directory)
+  --json           print the report as JSON
+  --verbose        print progress to stderr
+  -h, --help       show this help
 
 Exit status: 0 every check passes, 1 some check fails, 2 the input cannot be used.
 `;
@@ -37,8 +41,19 @@ export const processIo: CommandIo = {
   stderr: (text) => void process.stderr.write(text),
 };
 
+/** An empty --dir or --metadata: the message and exit status 2, else null. */
+export function usageOfDirs(command: string, values: { dir?: string; metadata?: string }, io: CommandIo): number | null {
+  for (const flag of ['dir', 'metadata'] as const) {
+    if (values[flag] === '') {
+      io.stderr(`dwgen ${command}: --${flag} needs a directory\n`);
+      return 2;
+    }
+  }
+  return null;
+}
+
 export async function validateCommand(argv: string[], io: CommandIo = processIo): Promise<number> {
-  let values: { dir?: string; json?: boolean; verbose?: boolean; help?: boolean };
+  let values: { dir?: string; metadata?: string; json?: boolean; verbose?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -46,6 +61,7 @@ export async function validateCommand(argv: string[], io: CommandIo = processIo)
       allowPositionals: false,
       options: {
         dir: { type: 'string' },
+        metadata: { type: 'string' },
         json: { type: 'boolean' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -59,12 +75,10 @@ export async function validateCommand(argv: string[], io: CommandIo = processIo)
     io.stdout(VALIDATE_USAGE);
     return 0;
   }
-  if (values.dir === '') {
-    io.stderr('dwgen validate: --dir needs a directory\n');
-    return 2;
-  }
+  const empty = usageOfDirs('validate', values, io);
+  if (empty !== null) return empty;
   try {
-    const report = await runValidation(values.dir ?? '.', {
+    const report = await runValidation(locateDataset(values.dir, values.metadata), {
       ...(values.verbose ? { onProgress: (l: string) => io.stderr(`${l}\n`) } : {}),
     });
     io.stdout(values.json ? formatJson(report) : formatText(report));

@@ -4,7 +4,7 @@ import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { TABLES, type TableName } from '../core/tables.js';
-import { DatasetError, openDataset, primaryFormat, type Dataset } from '../validate/dataset.js';
+import { DatasetError, openDataset, primaryFormat, type Dataset, type DatasetLocation } from '../validate/dataset.js';
 import { selectTableSql } from '../validate/reader.js';
 import { createTableSql, generateDdl } from './ddl.js';
 import { type Dialect, dependencyOrder, qi } from './sql.js';
@@ -27,11 +27,11 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
   }
 }
 
-/** Writes DIR/metadata/ddl/duckdb.sql and postgres.sql; returns their paths. */
-export async function writeDdlFiles(dir: string, version?: string): Promise<string[]> {
+/** Writes METADATA/ddl/duckdb.sql and postgres.sql; returns their paths. */
+export async function writeDdlFiles(metadataDir: string, version?: string): Promise<string[]> {
   const out: string[] = [];
   for (const dialect of ['duckdb', 'postgres'] as Dialect[]) {
-    const file = path.join(dir, 'metadata', 'ddl', `${dialect}.sql`);
+    const file = path.join(metadataDir, 'ddl', `${dialect}.sql`);
     await writeFileAtomic(file, generateDdl(dialect, version));
     out.push(file);
   }
@@ -59,9 +59,9 @@ function firstLine(err: unknown): string {
  * Loads the dataset at dir into a new DuckDB database at dbPath (replacing it atomically).
  * Throws DatasetError when the input is unusable, LoadError when the data violates a constraint.
  */
-export async function loadWarehouse(dir: string, dbPath: string, onTable?: (t: LoadedTable) => void): Promise<LoadResult> {
+export async function loadWarehouse(dir: string | DatasetLocation, dbPath: string, onTable?: (t: LoadedTable) => void): Promise<LoadResult> {
   const ds: Dataset = await openDataset(dir);
-  const ddlFiles = await writeDdlFiles(ds.dir, ds.schema.generator?.version);
+  const ddlFiles = await writeDdlFiles(ds.metadataDir, ds.schema.generator?.version);
   const database = path.resolve(dbPath);
   const existing = await stat(database).catch(() => null);
   if (existing?.isDirectory()) throw new DatasetError(`--duckdb ${dbPath} is a directory`);

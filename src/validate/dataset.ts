@@ -1,6 +1,6 @@
-// Opens a dataset root (DIR/data + DIR/metadata/schema.json): parses the metadata and resolves every
-// listed file. Problems that make the input unusable throw DatasetError (the commands exit 2).
-import { constants } from 'node:fs';
+// Opens a dataset (its data directory and metadata/schema.json): parses the metadata and resolves
+// every listed file. Problems that make the input unusable throw DatasetError (the commands exit 2).
+import { constants, statSync } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isTableName, TABLE_NAMES, type TableName } from '../core/tables.js';
@@ -61,8 +61,33 @@ export interface DatasetTable {
   readonly files: Partial<Record<FileFormat, DatasetFile[]>>;
 }
 
+/** Where a dataset's files are: its data directory and its metadata directory. */
+export interface DatasetLocation {
+  readonly dataDir: string;
+  readonly metadataDir: string;
+}
+
+/**
+ * The location named by `--dir` and `--metadata`. The data directory defaults to ./data and the
+ * metadata directory to the `metadata` directory beside it, as `dwgen generate` writes them. A
+ * `--dir` that holds a data/ directory is a dataset root (what `generate --out` names): its data/
+ * and metadata/ are used.
+ */
+export function locateDataset(dir: string | undefined, metadata: string | undefined): DatasetLocation {
+  const dataDir = dir !== undefined && statSync(path.join(dir, 'data'), { throwIfNoEntry: false })?.isDirectory() ? path.join(dir, 'data') : (dir ?? 'data');
+  return { dataDir, metadataDir: metadata ?? path.join(path.dirname(path.resolve(dataDir)), 'metadata') };
+}
+
+/** A dataset root: ROOT/data and ROOT/metadata. */
+export function rootLocation(root: string): DatasetLocation {
+  return { dataDir: path.join(root, 'data'), metadataDir: path.join(root, 'metadata') };
+}
+
 export interface Dataset {
+  /** The data directory (absolute): schema.json's paths data/… resolve under it. */
   readonly dir: string;
+  /** The metadata directory (absolute): schema.json, generation_lineage.yaml, ddl/. */
+  readonly metadataDir: string;
   readonly schemaPath: string;
   readonly schema: SchemaJson;
   /** Tables of TABLES that schema.json lists with at least one file, in TABLE_NAMES order. */
@@ -84,17 +109,19 @@ function parseFile(table: string, i: number, raw: unknown): SchemaFile {
   if (typeof rows !== 'number' || !Number.isInteger(rows) || rows < 0) throw new DatasetError(`${where}.rows is not a row count`);
   if (typeof bytes !== 'number' || !Number.isInteger(bytes) || bytes < 0) throw new DatasetError(`${where}.bytes is not a byte count`);
   if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(sha256)) throw new DatasetError(`${where}.sha256 is not a sha256 hex digest`);
-  if (path.isAbsolute(p) || p.split(/[\\/]/).includes('..')) throw new DatasetError(`${where}.path ${p} is not inside the dataset`);
+  if (path.isAbsolute(p) || p.split(/[\\/]/).includes('..') || !p.startsWith('data/')) throw new DatasetError(`${where}.path ${p} is not under data/`);
   return { path: p, format, rows, bytes, sha256: sha256.toLowerCase() };
 }
 
-/** Reads DIR/metadata/schema.json and checks that every listed file exists and is readable. */
-export async function openDataset(dirArg: string): Promise<Dataset> {
-  const dir = path.resolve(dirArg);
+/** Reads schema.json and checks that every listed file exists and is readable (a string: a dataset root). */
+export async function openDataset(where: string | DatasetLocation): Promise<Dataset> {
+  const location = typeof where === 'string' ? rootLocation(where) : where;
+  const dir = path.resolve(location.dataDir);
+  const metadataDir = path.resolve(location.metadataDir);
   const dirStat = await stat(dir).catch(() => null);
-  if (!dirStat) throw new DatasetError(`dataset directory ${dirArg} does not exist`);
-  if (!dirStat.isDirectory()) throw new DatasetError(`${dirArg} is not a directory`);
-  const schemaPath = path.join(dir, 'metadata', 'schema.json');
+  if (!dirStat) throw new DatasetError(`data directory ${location.dataDir} does not exist`);
+  if (!dirStat.isDirectory()) throw new DatasetError(`${location.dataDir} is not a directory`);
+  const schemaPath = path.join(metadataDir, 'schema.json');
   let text: string;
   try {
     text = await readFile(schemaPath, 'utf8');
@@ -102,8 +129,8 @@ export async function openDataset(dirArg: string): Promise<Dataset> {
     const code = (err as NodeJS.ErrnoException).code;
     throw new DatasetError(
       code === 'ENOENT'
-        ? `no metadata: ${path.join(dirArg, 'metadata', 'schema.json')} does not exist`
-        : `cannot read ${path.join(dirArg, 'metadata', 'schema.json')}: ${(err as Error).message}`,
+        ? `no metadata: ${path.join(location.metadataDir, 'schema.json')} does not exist`
+        : `cannot read ${path.join(location.metadataDir, 'schema.json')}: ${(err as Error).message}`,
     );
   }
   let parsed: unknown;
@@ -130,7 +157,7 @@ export async function openDataset(dirArg: string): Promise<Dataset> {
     const files: Partial<Record<FileFormat, DatasetFile[]>> = {};
     for (const [i, raw] of rawFiles.entries()) {
       const f = parseFile(name, i, raw);
-      const abs = path.join(dir, ...f.path.split('/'));
+      const abs = path.join(dir, ...f.path.split('/').slice(1)); // data/… under the data directory
       const st = await stat(abs).catch(() => null);
       if (!st) throw new DatasetError(`table ${name}: file ${f.path} listed in metadata/schema.json does not exist`);
       if (!st.isFile()) throw new DatasetError(`table ${name}: ${f.path} is not a regular file`);
@@ -143,7 +170,7 @@ export async function openDataset(dirArg: string): Promise<Dataset> {
     }
     tables.set(name, { name, meta: meta as SchemaTable, files });
   }
-  return { dir, schemaPath, schema, tables, unknownTables };
+  return { dir, metadataDir, schemaPath, schema, tables, unknownTables };
 }
 
 /** The format read for checks and loading: Parquet when present (faster, typed), else CSV. */

@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { STEP_NAMES, TABLES, TABLE_NAMES, type TableName } from '../core/tables.js';
 import { foreignKeys, lit, qi } from '../ddl/sql.js';
 import { buildChecks, ORDER_HEADERS, type Check } from './checks.js';
-import { openDataset, primaryFormat, type Dataset, type DatasetFile, type DatasetTable, type FileFormat } from './dataset.js';
+import { openDataset, primaryFormat, type Dataset, type DatasetFile, type DatasetLocation, type DatasetTable, type FileFormat } from './dataset.js';
 import { csvHeader, FILE_COLUMN, readFunctionSql, selectTableSql } from './reader.js';
 
 export type CheckStatus = 'PASS' | 'FAIL' | 'SKIP';
@@ -145,7 +145,7 @@ async function lineageCheck(ds: Dataset): Promise<CheckResult> {
   const description = 'generation_lineage.yaml lists the pipeline steps in order and the same files as schema.json';
   let text: string;
   try {
-    text = await readFile(path.join(ds.dir, 'metadata', 'generation_lineage.yaml'), 'utf8');
+    text = await readFile(path.join(ds.metadataDir, 'generation_lineage.yaml'), 'utf8');
   } catch {
     return { name, description, status: 'SKIP', violations: 0, examples: [], message: 'no metadata/generation_lineage.yaml' };
   }
@@ -190,7 +190,7 @@ async function unlistedCheck(ds: Dataset): Promise<CheckResult> {
   for (const t of ds.tables.values()) for (const fs of Object.values(t.files)) for (const f of fs) listed.add(f.path);
   const bad: string[] = [];
   const walk = async (rel: string): Promise<void> => {
-    const entries = await readdir(path.join(ds.dir, ...rel.split('/')), { withFileTypes: true }).catch(() => []);
+    const entries = await readdir(path.join(ds.dir, ...rel.split('/').slice(1)), { withFileTypes: true }).catch(() => []); // rel is data/…
     for (const e of entries) {
       const p = `${rel}/${e.name}`;
       if (e.isDirectory()) await walk(p);
@@ -214,7 +214,7 @@ export interface ValidateOptions {
 }
 
 /** Validates a dataset root. Throws DatasetError when the input cannot be used. */
-export async function runValidation(dir: string, options: ValidateOptions = {}): Promise<ValidationReport> {
+export async function runValidation(dir: string | DatasetLocation, options: ValidateOptions = {}): Promise<ValidationReport> {
   const started = Date.now();
   const ds = await openDataset(dir);
   const progress = options.onProgress ?? (() => {});
