@@ -17,6 +17,7 @@
 //   --label TEXT          recorded in the results (e.g. the commit an export was made from)
 //   --skip-build          do not run `npm run build` first (dist/ must be current)
 //   --no-save             print only
+//   --validate            also time `dwgen validate` on the first dataset of each scale and format
 //   --markdown F1 F2 …    print the BENCHMARKS.md tables of saved result files, and exit
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -27,7 +28,7 @@ import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { ColumnBatch } from '../src/core/columns.js';
 import { fastCsvFormat, parquetjsWrite, parseTransactionLines, writeCeiling } from './lib/baselines.js';
-import { renderMarkdown, type E2eDoc, type ConfigResult, type RunRecord, type TableRecord, TARGETS, REFERENCES } from './lib/e2eReport.js';
+import { renderMarkdown, type E2eDoc, type ConfigResult, type RunRecord, type TableRecord, type ValidationRun, TARGETS, REFERENCES } from './lib/e2eReport.js';
 import { DEFAULT_RESULTS_DIR, ROOT, fmtRatio, fmtSpread, machine, parseFlags, ratio, round, saveResults, si, spread } from './lib/report.js';
 
 const argv = process.argv.slice(2);
@@ -38,7 +39,7 @@ if (mdAt >= 0) {
   process.exit(0);
 }
 
-const flags = parseFlags(argv, ['skip-build', 'no-save']);
+const flags = parseFlags(argv, ['skip-build', 'no-save', 'validate']);
 const list = (name: string, fallback: string): string[] => (flags.get(name) ?? fallback).split(',').map((s) => s.trim()).filter((s) => s !== '');
 const positive = (name: string, v: string): number => {
   const n = Number(v);
@@ -187,6 +188,29 @@ function runOnce(scale: number, workers: number, format: string, layout: string,
   }
 }
 
+/** Times `dwgen validate --json` on a generated dataset (same RSS hook as generation). */
+function validateOnce(dir: string, scale: number, format: string, layout: string, bytes: number): ValidationRun {
+  const rssFile = join(dir, 'validate-rss.json');
+  const args = ['--import', HOOK, CLI, 'validate', '--dir', dir, '--json'];
+  if (quietWait > 0) waitForQuiet();
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { cwd: DWGEN, env: { ...process.env, DWGEN_BENCH_RSS_FILE: rssFile }, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const wall = (performance.now() - t0) / 1000;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`dwgen validate failed (status ${r.status}): ${r.stderr}`);
+  const report = JSON.parse(r.stdout) as { summary: { checks: number; passed: number; failed: number; skipped: number } };
+  const usage = JSON.parse(readFileSync(rssFile, 'utf8')) as { max_rss_kb: number };
+  return {
+    scale,
+    format,
+    layout,
+    bytes,
+    wall_seconds: round(wall, 2),
+    mb_per_s: round(bytes / MB / wall, 1),
+    peak_rss_mb: round((usage.max_rss_kb * 1024) / MB, 1),
+    ...report.summary,
+  };
+}
+
 /** The first `n` data lines of transactions_raw (header lines skipped), across its files in order. */
 function readTransactionSample(root: string, paths: readonly string[], n: number): string[] {
   const lines: string[] = [];
@@ -266,6 +290,7 @@ console.log(`scales ${scales.join(',')} · workers ${workersList.join(',')} · f
 
 const configs: ConfigResult[] = [];
 const baselines: Record<string, BaselineSet> = {};
+const validations: ValidationRun[] = [];
 for (const scale of scales) {
   const estimate = 26e6 * scale * 1.3; // ≈ 25 MB of CSV per SF, with room for temporaries
   const fs = statfsSync(tmpRoot);
@@ -282,6 +307,10 @@ for (const scale of scales) {
           const run = runOnce(scale, workers, format, layout, (dir, tables) => {
             const tx = tables.transactions_raw as (TableRecord & { paths: string[] }) | undefined;
             if (sample === null && tx && tx.paths.every((p) => p.endsWith('.csv'))) sample = parseTransactionLines(readTransactionSample(dir, tx.paths, baselineRows));
+            if (flags.has('validate') && !validations.some((v) => v.scale === scale && v.format === format)) {
+              const bytes = Object.values(tables).reduce((sum, t) => sum + t.bytes, 0);
+              validations.push(validateOnce(dir, scale, format, layout, bytes));
+            }
           });
           process.stderr.write(`${run.wall_seconds.toFixed(2)} s, ${run.mb_per_s.toFixed(1)} MB/s, peak RSS ${run.peak_rss_mb.toFixed(0)} MB (other load: ${Math.round(run.machine_busy_before * 100)} % before, ${Math.round(run.other_load_during * 100)} % during)\n`);
           runs.push(run);
@@ -396,6 +425,17 @@ console.table(
     ]),
   ),
 );
+if (validations.length > 0) {
+  console.log('\n## dwgen validate (every check of SPEC §1–2 in DuckDB, on the first dataset of each scale and format)');
+  console.table(
+    Object.fromEntries(
+      validations.map((v) => [
+        `SF ${v.scale} · ${v.format} · ${v.layout}`,
+        { bytes: `${si(v.bytes)}B`, 'wall s': v.wall_seconds.toFixed(2), 'MB/s': v.mb_per_s.toFixed(1), 'peak RSS MB': v.peak_rss_mb.toFixed(0), checks: v.checks, passed: v.passed, failed: v.failed },
+      ]),
+    ),
+  );
+}
 const targetRows = configs.filter((c) => c.scale === TARGETS.scale && c.workers === TARGETS.workers && c.format === 'csv');
 for (const c of targetRows) {
   const mbOk = c.summary.mb_per_s.median >= TARGETS.min_mb_per_s;
@@ -417,6 +457,7 @@ const doc: E2eDoc = {
   targets: TARGETS,
   configs,
   baselines,
+  validations,
   total_seconds: round((performance.now() - started) / 1000, 1),
 };
 if (!flags.has('no-save')) {

@@ -59,10 +59,10 @@ describe('benchmarks (smoke)', () => {
     expect(stdout).toMatch(/rows\/s/);
   });
 
-  it('e2e: a tiny run reports every table, peak RSS, baselines and ratios', { timeout: 90_000 }, () => {
+  it('e2e: a tiny run reports every table, peak RSS, baselines, ratios and the validate timing', { timeout: 90_000 }, () => {
     const out = temp('dwgen-bench-e2e-');
     const work = temp('dwgen-bench-e2e-data-');
-    const { stdout, doc } = runBench('bench/e2e.ts', ['--scale', '0.01', '--workers', '1', '--repeat', '1', '--skip-build', '--quiet-wait', '0', '--tmp-dir', work], out);
+    const { stdout, doc } = runBench('bench/e2e.ts', ['--scale', '0.01', '--workers', '1', '--repeat', '1', '--skip-build', '--quiet-wait', '0', '--tmp-dir', work, '--validate'], out);
     expect(doc.kind).toBe('e2e');
     expect(doc.machine.cores).toBeGreaterThan(0);
     expect(doc.configs).toHaveLength(1);
@@ -86,6 +86,10 @@ describe('benchmarks (smoke)', () => {
       expect(positive(c.ratios[k]), k).toBe(true);
     }
     expect(stdout).toMatch(/Ratios/);
+    expect(doc.validations).toHaveLength(1);
+    expect(doc.validations[0]).toMatchObject({ scale: 0.01, format: 'csv', failed: 0 });
+    expect(doc.validations[0].passed).toBeGreaterThan(100);
+    expect(positive(doc.validations[0].wall_seconds)).toBe(true);
     expect(readdirSync(work)).toEqual([]); // datasets and baseline files are deleted
   });
 });

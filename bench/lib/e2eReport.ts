@@ -54,6 +54,20 @@ export interface ConfigResult {
   ratios: Record<string, number>;
 }
 
+export interface ValidationRun {
+  scale: number;
+  format: string;
+  layout: string;
+  bytes: number;
+  wall_seconds: number;
+  mb_per_s: number;
+  peak_rss_mb: number;
+  checks: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
 export interface E2eDoc {
   kind: 'e2e';
   command: string;
@@ -70,6 +84,8 @@ export interface E2eDoc {
     parquetjs_lite: { rows: number; bytes: number; rows_per_s: Spread; mb_per_s: Spread };
     write_ceiling: { bytes: number; mb_per_s: Spread };
   }>;
+  /** `dwgen validate` timed on the first dataset of each scale and format (--validate). */
+  validations?: ValidationRun[];
   total_seconds: number;
 }
 
@@ -108,6 +124,12 @@ export function renderMarkdown(docs: readonly E2eDoc[]): string {
       out.push(row(['table', 'rows', 'bytes', 'pass', 'pass wall s', 'rows/s', 'MB/s']));
       out.push(row(Array(7).fill('---')));
       for (const [t, v] of Object.entries(big.summary.tables)) out.push(row([t, v.rows, v.bytes, v.step ?? '', fmtSpread(v.step_seconds, (x) => x.toFixed(3)), si(v.rows_per_s), f1(v.mb_per_s)]));
+    }
+    if (d.validations && d.validations.length > 0) {
+      out.push('', '`dwgen validate` on the first dataset of each format (every check in DuckDB):', '');
+      out.push(row(['SF', 'format', 'layout', 'bytes', 'wall s', 'MB/s', 'peak RSS MB', 'checks', 'passed', 'failed']));
+      out.push(row(Array(10).fill('---')));
+      for (const v of d.validations) out.push(row([v.scale, v.format, v.layout, `${si(v.bytes)}B`, v.wall_seconds.toFixed(2), f1(v.mb_per_s), f0(v.peak_rss_mb), v.checks, v.passed, v.failed]));
     }
     out.push('');
   }
