@@ -137,6 +137,9 @@ describe.concurrent('validate catches corruption (exit 1)', () => {
     ['a missing inventory pair', (d) => void d.inventory.splice(5, 1), 'inventory.grid'],
     ['unit_price ≠ product price', (d) => void ((d.products[1]!.price as number) += 1), 'transactions_raw.unit_price'],
     ['cost ≥ price', (d) => void (d.products[2]!.cost = d.products[2]!.price), 'products.cost_price'],
+    ['a store region that is not its state\'s census region', (d) => void (d.stores[1]!.region = 'West'), 'stores.region'],
+    ['a holiday flag off (New Year unflagged)', (d) => void (d.dates[0]!.is_holiday = false), 'dates.is_holiday'],
+    ['a holiday flag on an ordinary day', (d) => void (d.dates[3]!.is_holiday = true), 'dates.is_holiday'],
     [
       'a promotion not active on the order date',
       (d) => {

@@ -7,11 +7,10 @@ import type { ColumnBatch } from './columns.js';
 import {
   BRAND_SUFFIXES, CATEGORIES, CITY_NAMES, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, PRODUCT_ADJECTIVES,
   PRODUCT_MATERIALS, PRODUCT_NOUNS, PROMOTION_KINDS, STATE_ABBRS, STORE_KINDS, STREET_SUFFIXES, ZIP_RANGES,
-  regionOfState,
 } from './locale.js';
 import { customerRange, type Plan } from './plan.js';
 import { AliasTable, below, between, deriveStream, unit, type Stream } from './random.js';
-import { LOYALTY_STATUSES, MONTH_NAMES } from './tables.js';
+import { LOYALTY_STATUSES, MONTH_NAMES, regionOfState } from './tables.js';
 
 const pick = <T>(s: Stream, list: readonly T[]): T => list[below(s, list.length)];
 

@@ -43,19 +43,6 @@ export const ZIP_RANGES: ReadonlyMap<string, readonly (readonly [number, number]
   return ranges;
 })();
 
-/** US census region of every state (Northeast, Midwest, South, West), as REGIONS indices. */
-const REGION_STATES: readonly string[][] = [
-  ['CT', 'ME', 'MA', 'NH', 'RI', 'VT', 'NJ', 'NY', 'PA'],
-  ['IL', 'IN', 'MI', 'OH', 'WI', 'IA', 'KS', 'MN', 'MO', 'NE', 'ND', 'SD'],
-  ['DE', 'DC', 'FL', 'GA', 'MD', 'NC', 'SC', 'VA', 'WV', 'AL', 'KY', 'MS', 'TN', 'AR', 'LA', 'OK', 'TX'],
-  ['AZ', 'CO', 'ID', 'MT', 'NV', 'NM', 'UT', 'WY', 'AK', 'CA', 'HI', 'OR', 'WA'],
-];
-export function regionOfState(state: string): number {
-  const region = REGION_STATES.findIndex((states) => states.includes(state));
-  if (region < 0) throw new Error(`no census region for state ${state}`);
-  return region;
-}
-
 /** Product taxonomy: every sub-category belongs to exactly one category. */
 export const CATEGORIES: readonly { readonly name: string; readonly subCategories: readonly string[] }[] = [
   { name: 'Electronics', subCategories: ['Televisions', 'Audio', 'Cameras', 'Phones', 'Computer Accessories'] },

@@ -53,6 +53,21 @@ export const MONTH_NAMES = [
 ] as const;
 export const REGIONS = ['Northeast', 'Midwest', 'South', 'West'] as const;
 
+/** The states of each US census region, in REGIONS order (stores.region follows stores.state). */
+export const CENSUS_REGION_STATES: readonly (readonly string[])[] = [
+  ['CT', 'ME', 'MA', 'NH', 'RI', 'VT', 'NJ', 'NY', 'PA'],
+  ['IL', 'IN', 'MI', 'OH', 'WI', 'IA', 'KS', 'MN', 'MO', 'NE', 'ND', 'SD'],
+  ['DE', 'DC', 'FL', 'GA', 'MD', 'NC', 'SC', 'VA', 'WV', 'AL', 'KY', 'MS', 'TN', 'AR', 'LA', 'OK', 'TX'],
+  ['AZ', 'CO', 'ID', 'MT', 'NV', 'NM', 'UT', 'WY', 'AK', 'CA', 'HI', 'OR', 'WA'],
+];
+
+/** The census region of a state, as an index into REGIONS. */
+export function regionOfState(state: string): number {
+  const region = CENSUS_REGION_STATES.findIndex((states) => states.includes(state));
+  if (region < 0) throw new Error(`no census region for state ${state}`);
+  return region;
+}
+
 const addressColumns = (who: string): ColumnDef[] => [
   { name: 'address', type: 'VARCHAR(100)', storage: 'string', description: `Street address of the ${who}` },
   { name: 'city', type: 'VARCHAR(50)', storage: 'string', description: `City of the ${who}` },

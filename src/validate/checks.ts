@@ -1,6 +1,6 @@
 // The validation checks of SPEC §1–2, each a named SQL query over the loaded tables that returns one
 // row per violation (columns: ord = sort key, key = example key with detail). Derived from TABLES.
-import { TABLES, TABLE_NAMES, type TableName } from '../core/tables.js';
+import { CENSUS_REGION_STATES, REGIONS, TABLES, TABLE_NAMES, type TableName } from '../core/tables.js';
 import { lit, parseReference, qi, stringLengthOf } from '../ddl/sql.js';
 
 /** Pseudo-table: raw_orders when present, else orders (order_id, customer_id, store_id, order_date). */
@@ -20,6 +20,21 @@ const s = (expr: string): string => `coalesce(CAST(${expr} AS VARCHAR), 'NULL')`
 
 /** format() with every argument made non-null text. */
 const fmt = (template: string, ...args: string[]): string => `format(${lit(template)}, ${args.map(s).join(', ')})`;
+
+/**
+ * Whether "date" is a US federal holiday (New Year, MLK, Presidents', Memorial, Juneteenth,
+ * Independence, Labor, Columbus, Veterans, Thanksgiving, Christmas; on the calendar day, not the
+ * observed weekday) or Black Friday: the rules written out in SQL, independent of the generator.
+ */
+const HOLIDAY_SQL = [
+  '(month("date"), day("date")) IN ((1, 1), (6, 19), (7, 4), (11, 11), (12, 25))',
+  '(isodow("date") = 1 AND month("date") IN (1, 2) AND day("date") BETWEEN 15 AND 21)', // 3rd Monday of Jan, Feb
+  '(isodow("date") = 1 AND month("date") = 5 AND day("date") >= 25)', // last Monday of May
+  '(isodow("date") = 1 AND month("date") = 9 AND day("date") <= 7)', // 1st Monday of Sep
+  '(isodow("date") = 1 AND month("date") = 10 AND day("date") BETWEEN 8 AND 14)', // 2nd Monday of Oct
+  '(isodow("date") = 4 AND month("date") = 11 AND day("date") BETWEEN 22 AND 28)', // 4th Thursday of Nov
+  '(isodow("date") = 5 AND month("date") = 11 AND day("date") BETWEEN 23 AND 29)', // the Friday after it
+].join(' OR ');
 
 /** Text of a table's primary key for a row (alias-qualified). */
 function pkText(table: TableName, alias: string): string {
@@ -194,6 +209,15 @@ function ruleChecks(): Check[] {
       sql: `SELECT promotion_id AS ord, ${fmt('{}: {}..{} (calendar {}..{})', 'promotion_id', 'start_date', 'end_date', 'd.lo', 'd.hi')} AS key FROM promotions, (SELECT min("date") AS lo, max("date") AS hi FROM dates) d WHERE NOT (start_date <= end_date AND start_date >= d.lo AND end_date <= d.hi)`,
     },
     {
+      name: 'stores.region',
+      description: 'region is the US census region of the store\'s state',
+      requires: ['stores'],
+      sql:
+        `SELECT store_id AS ord, ${fmt('{}: state {} region {} (census region {})', 'store_id', 'st.state', 'st.region', 'r.region')} AS key ` +
+        `FROM stores st LEFT JOIN (VALUES ${CENSUS_REGION_STATES.flatMap((states, i) => states.map((state) => `(${lit(state)}, ${lit(REGIONS[i]!)})`)).join(', ')}) r(state, region) ` +
+        `ON r.state = st.state WHERE r.region IS DISTINCT FROM st.region`,
+    },
+    {
       name: 'dates.date_unique',
       description: 'calendar dates are unique',
       requires: ['dates'],
@@ -231,6 +255,12 @@ function ruleChecks(): Check[] {
         `) AS key FROM dates WHERE day_of_week IS DISTINCT FROM dayname("date") OR day_of_month IS DISTINCT FROM day("date") ` +
         `OR week_of_year IS DISTINCT FROM week("date") OR "month" IS DISTINCT FROM month("date") OR month_name IS DISTINCT FROM monthname("date") ` +
         `OR quarter IS DISTINCT FROM quarter("date") OR "year" IS DISTINCT FROM year("date") OR is_weekend IS DISTINCT FROM (isodow("date") >= 6)`,
+    },
+    {
+      name: 'dates.is_holiday',
+      description: 'is_holiday is true exactly on US federal holidays (on their calendar day) and Black Friday',
+      requires: ['dates'],
+      sql: `SELECT date_id AS ord, ${fmt('{}: is_holiday {}', '"date"', 'is_holiday')} AS key FROM dates WHERE is_holiday IS DISTINCT FROM (${HOLIDAY_SQL})`,
     },
     // order lines
     {
