@@ -21,6 +21,13 @@ export interface Resumable {
   hash: Hash;
 }
 
+/**
+ * A single file asks the kernel to write back what it holds every this many bytes (an fdatasync in
+ * the background, at most one in flight), so the fsync at commit does not flush gigabytes at once:
+ * with the default dirty-page limits (10 % of memory) an SF 100 run otherwise ended on a ~2 s flush.
+ */
+const BACKGROUND_SYNC_BYTES = 256 * 1024 * 1024;
+
 export class SingleFileWriter {
   readonly path: string;
   readonly partialPath: string;
@@ -29,6 +36,9 @@ export class SingleFileWriter {
   private journalFd: number | null = null;
   private hash: Hash = createHash('sha256');
   private bytes = 0;
+  private syncedAt = 0;
+  /** The background fdatasync in flight; its error, if any, fails the commit. */
+  private syncing: Promise<unknown> | null = null;
   rows = 0;
 
   constructor(path: string, journalPath: string) {
@@ -125,6 +135,14 @@ export class SingleFileWriter {
         }
       });
       for (const c of chunks) this.hash.update(c);
+      if (FSYNC && this.syncing === null && this.bytes - this.syncedAt >= BACKGROUND_SYNC_BYTES) {
+        this.syncedAt = this.bytes;
+        const done = this.handle!.datasync().then(() => {
+          if (this.syncing === done) this.syncing = null;
+        });
+        done.catch(() => undefined); // observed at commit
+        this.syncing = done;
+      }
     }
     this.rows += rows;
   }
@@ -142,6 +160,7 @@ export class SingleFileWriter {
   /** Fsyncs, closes and renames into place; the journal is no longer needed. */
   async commit(): Promise<{ rows: number; bytes: number; sha256: string }> {
     await ioAsync(this.path, async () => {
+      await this.syncing;
       if (FSYNC) await this.handle!.sync();
       await this.handle!.close();
       this.handle = null;
