@@ -227,8 +227,13 @@ export class ParquetPartWriter implements PartWriter {
 
   constructor(table: TableDef, path: string, options: ParquetEncoderOptions, deferCommit = false) {
     this.table = table;
-    this.file = new PartFile(path, deferCommit);
-    ({ key: this.key, encoder: this.encoder } = acquireParquetEncoder(table, options));
+    ({ key: this.key, encoder: this.encoder } = acquireParquetEncoder(table, options)); // a bad option throws before any file exists
+    try {
+      this.file = new PartFile(path, deferCommit);
+    } catch (err) {
+      this.release();
+      throw err;
+    }
   }
 
   write(batch: ColumnBatch): void {
