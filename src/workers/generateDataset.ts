@@ -357,6 +357,7 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
    * partition after its files are in place.
    */
   const singles = new Map<TableName, SingleFileWriter>();
+  const commits: Promise<unknown>[] = [];
   const runPhase = async (
     kind: PhaseKind,
     count: number,
@@ -428,21 +429,27 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
       },
       options.signal,
     );
-    for (const t of tables) {
-      const s = phase.singles.get(t);
-      if (!s) continue;
-      let file: SingleRecord;
-      if ('done' in s) {
-        file = s.done;
-      } else {
-        const w = singles.get(t)!;
-        const r = await w.commit();
-        singles.delete(t);
-        file = { table: t, path: posixRelative(outDir, w.path), ...r };
-        state.writeSingleRecord(file);
-      }
-      record(t, { path: file.path, format: 'csv', rows: file.rows, bytes: file.bytes, sha256: file.sha256 });
-    }
+    // The phase's single files are committed (fsync, rename, record) while the next phase runs: it
+    // needs the merged deltas, not the files on disk. All commits are awaited before the run ends.
+    const committing = Promise.all(
+      tables.map(async (t) => {
+        const s = phase.singles.get(t);
+        if (!s) return;
+        let file: SingleRecord;
+        if ('done' in s) {
+          file = s.done;
+        } else {
+          const w = singles.get(t)!;
+          const r = await w.commit();
+          singles.delete(t);
+          file = { table: t, path: posixRelative(outDir, w.path), ...r };
+          state.writeSingleRecord(file);
+        }
+        record(t, { path: file.path, format: 'csv', rows: file.rows, bytes: file.bytes, sha256: file.sha256 });
+      }),
+    );
+    committing.catch(() => undefined); // awaited with the others
+    commits.push(committing);
   };
 
   try {
@@ -509,8 +516,10 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
       await runPhase('inventory', plan.inventoryPartitions, ['inventory'], inventoryPhase, (p, attempt, output) => ({ kind: 'inventory', partition: p, attempt, output }));
       stepSeconds.update_inventory = (stepSeconds.update_inventory ?? 0) + (performance.now() - t0) / 1000;
     }
+    await Promise.all(commits);
   } catch (err) {
     // Single files keep their partial file and journal: --resume continues from the last partition appended.
+    await Promise.allSettled(commits);
     for (const w of singles.values()) await w.close();
     sweepTemporaries(outDir, process.pid);
     throw err;
