@@ -230,30 +230,7 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
   let t0 = performance.now();
   const { calendar, products, promotions, stores, shared, dateText } = buildDimensionModel(config, plan);
   const dates = new DateTextTable(dateText.firstDay, dateText.days);
-  const smallTables: [TableName, ColumnBatch][] = [
-    ['dates', calendar.batch],
-    ['products', products.batch],
-    ['stores', stores],
-    ['promotions', promotions.batch],
-  ];
-  for (const [name, batch] of smallTables) {
-    if (!selected.has(name)) continue;
-    for (const format of formats) {
-      const path = partPath(name, 0, format);
-      const writer: PartWriter =
-        format === 'csv' ? new CsvPartWriter(TABLES[name], dates, path) : new ParquetPartWriter(TABLES[name], path, options.parquet);
-      try {
-        writer.write(batch);
-        const r = writer.finish();
-        record(name, { path: posixRelative(outDir, path), format, rows: r.rows, bytes: r.bytes, sha256: r.sha256! });
-        if (format === formats[0]) progress(name, r.rows);
-      } catch (err) {
-        writer.abort();
-        throw err;
-      }
-    }
-  }
-
+  // The workers start (threads, modules) while this thread writes the small dimension tables.
   const setup: WorkerSetup = {
     config,
     plan,
@@ -269,6 +246,35 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
     idleTimeout: 60_000,
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
   });
+  const smallTables: [TableName, ColumnBatch][] = [
+    ['dates', calendar.batch],
+    ['products', products.batch],
+    ['stores', stores],
+    ['promotions', promotions.batch],
+  ];
+  try {
+    for (const [name, batch] of smallTables) {
+      if (!selected.has(name)) continue;
+      for (const format of formats) {
+        const path = partPath(name, 0, format);
+        const writer: PartWriter =
+          format === 'csv' ? new CsvPartWriter(TABLES[name], dates, path) : new ParquetPartWriter(TABLES[name], path, options.parquet);
+        try {
+          writer.write(batch);
+          const r = writer.finish();
+          record(name, { path: posixRelative(outDir, path), format, rows: r.rows, bytes: r.bytes, sha256: r.sha256! });
+          if (format === formats[0]) progress(name, r.rows);
+        } catch (err) {
+          writer.abort();
+          throw err;
+        }
+      }
+    }
+  } catch (err) {
+    await pool.destroy();
+    throw err;
+  }
+
   const window = options.workers * 2;
   const target = (tables: readonly TableName[]): OutputTarget => ({
     dataDir,
