@@ -74,8 +74,17 @@ export interface DatasetLocation {
  * and metadata/ are used.
  */
 export function locateDataset(dir: string | undefined, metadata: string | undefined): DatasetLocation {
-  const dataDir = dir !== undefined && statSync(path.join(dir, 'data'), { throwIfNoEntry: false })?.isDirectory() ? path.join(dir, 'data') : (dir ?? 'data');
+  const dataDir = dir !== undefined && isDirectory(path.join(dir, 'data')) ? path.join(dir, 'data') : (dir ?? 'data');
   return { dataDir, metadataDir: metadata ?? path.join(path.dirname(path.resolve(dataDir)), 'metadata') };
+}
+
+/** Whether path is a directory; an unreadable path is not (openDataset then says what is wrong). */
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** A dataset root: ROOT/data and ROOT/metadata. */
