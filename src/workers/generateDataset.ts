@@ -371,8 +371,22 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
     phase: PhasePlan,
     task: (partition: number, attempt: number, output: OutputTarget) => Task,
     reusedDeltas: ((partition: number) => Promise<InventoryDeltas | null>) | null = null,
+    allArrived: () => void = () => undefined,
   ): Promise<void> => {
     const from = new Map<TableName, number>();
+    // Inventory deltas are merged as each partition's result arrives (sums and maxima: the order
+    // does not matter), so the merged arrays are complete once the last one is in (allArrived),
+    // while the results are still being consumed in partition order.
+    let arrived = 0;
+    const merged = (outcome: PartitionOutcome): PartitionOutcome => {
+      if (outcome.inventory) {
+        const m0 = performance.now();
+        mergeInventoryDeltas(shared.arrays, outcome.inventory);
+        mergeSeconds += (performance.now() - m0) / 1000;
+      }
+      if (++arrived === count) allArrived();
+      return outcome;
+    };
     for (const [t, s] of phase.singles) {
       if ('done' in s) continue;
       const w = new SingleFileWriter(join(dataDir, `${t}.csv`), state.journalPath(t));
@@ -387,11 +401,11 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
         const rec = phase.records[p];
         if (rec) {
           reused++;
-          return { parts: rec.parts, chunks: [], uncommitted: [], inventory: reusedDeltas ? await reusedDeltas(p) : null, fresh: false };
+          return merged({ parts: rec.parts, chunks: [], uncommitted: [], inventory: reusedDeltas ? await reusedDeltas(p) : null, fresh: false });
         }
         if (resume) regenerated++;
         const r = (await run(kind, p, (attempt) => task(p, attempt, target(tables)))) as Extract<TaskResult, { parts: PartResult[] }>;
-        return {
+        return merged({
           parts: r.parts.map((part) => ({
             table: part.table,
             format: part.format,
@@ -404,15 +418,10 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
           uncommitted: r.parts.filter((part) => part.uncommitted).map((part) => partPath(part.table, p, part.format)),
           inventory: 'inventory' in r ? r.inventory : null,
           fresh: true,
-        };
+        });
       },
       async (p, r) => {
         await Promise.all(r.uncommitted.map(commitPart));
-        if (r.inventory) {
-          const m0 = performance.now();
-          mergeInventoryDeltas(shared.arrays, r.inventory);
-          mergeSeconds += (performance.now() - m0) / 1000;
-        }
         for (let i = 0; i < r.parts.length; i++) {
           const part = r.parts[i];
           const table = part.table as TableName;
@@ -458,6 +467,8 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
     commits.push(committing);
   };
 
+  /** The orders phase, still consuming while the inventory phase runs (see below). */
+  let ordersDone: Promise<void> = Promise.resolve();
   try {
     if (selected.has('customers')) {
       const phase = await planPhase('customers', plan.customerPartitions, ['customers']);
@@ -509,22 +520,34 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
             ((await run('orders', p, (attempt) => ({ kind: 'orders', partition: p, attempt, keys: keys[p], output: target([]) }))) as Extract<TaskResult, { kind: 'orders' }>)
               .inventory
         : null;
-      await runPhase('orders', plan.orderPartitions, ORDER_TABLES, phase, (p, attempt, output) => ({ kind: 'orders', partition: p, attempt, keys: keys[p], output }), reusedDeltas);
-      const factSeconds = (performance.now() - t0) / 1000 + countSeconds;
-      for (const step of ['generate_raw_orders', 'generate_raw_transactions', 'aggregate_transactions', 'process_orders', 'generate_returns'] as const) {
-        stepSeconds[step] = factSeconds;
-      }
-      stepSeconds.update_inventory = mergeSeconds;
+      let allArrived!: () => void;
+      const arrived = new Promise<void>((resolve) => (allArrived = resolve));
+      const factStart = t0;
+      ordersDone = runPhase('orders', plan.orderPartitions, ORDER_TABLES, phase, (p, attempt, output) => ({ kind: 'orders', partition: p, attempt, keys: keys[p], output }), reusedDeltas, allArrived).then(() => {
+        const factSeconds = (performance.now() - factStart) / 1000 + countSeconds;
+        for (const step of ['generate_raw_orders', 'generate_raw_transactions', 'aggregate_transactions', 'process_orders', 'generate_returns'] as const) {
+          stepSeconds[step] = factSeconds;
+        }
+      });
+      ordersDone.catch(() => undefined); // awaited below
+      // The inventory phase needs every order partition's deltas merged, not the order tables
+      // written: it starts when the last order partition's result is in, while the main thread
+      // is still appending the previous ones to the single files.
+      await Promise.race([arrived, ordersDone]);
     }
 
     if (inventoryPhase !== null) {
       t0 = performance.now();
       await runPhase('inventory', plan.inventoryPartitions, ['inventory'], inventoryPhase, (p, attempt, output) => ({ kind: 'inventory', partition: p, attempt, output }));
-      stepSeconds.update_inventory = (stepSeconds.update_inventory ?? 0) + (performance.now() - t0) / 1000;
+      stepSeconds.update_inventory = mergeSeconds + (performance.now() - t0) / 1000;
+    } else {
+      stepSeconds.update_inventory = mergeSeconds;
     }
+    await ordersDone;
     await Promise.all(commits);
   } catch (err) {
     // Single files keep their partial file and journal: --resume continues from the last partition appended.
+    await ordersDone.catch(() => undefined);
     await Promise.allSettled(commits);
     for (const w of singles.values()) await w.close();
     sweepTemporaries(outDir, process.pid);
