@@ -36,10 +36,7 @@ function writeUpTo4(buf: Uint8Array, pos: number, v: number): number {
     buf[pos + 2] = DIGIT_QUADS[j + 3];
     return pos + 3;
   }
-  buf[pos] = DIGIT_QUADS[j];
-  buf[pos + 1] = DIGIT_QUADS[j + 1];
-  buf[pos + 2] = DIGIT_QUADS[j + 2];
-  buf[pos + 3] = DIGIT_QUADS[j + 3];
+  write4(buf, pos, v);
   return pos + 4;
 }
 
