@@ -2,7 +2,8 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SMALL_CONFIG, runCli, tempDir } from './helpers/dwgen.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, SMALL_CONFIG, runCli, tempDir } from './helpers/dwgen.js';
 
 function expectRefused(args: string[], message: RegExp, config?: string): void {
   const out = tempDir();
@@ -45,6 +46,13 @@ describe('flags', () => {
     const r = runCli(['generat']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unknown command 'generat'/);
+  });
+
+  it('the built entry runs as a program (package.json bin: what npx dwgen executes)', () => {
+    const r = spawnSync(CLI, ['--help'], { encoding: 'utf8' }); // no "node": needs the shebang and the executable bit
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Usage: dwgen <command>');
   });
 
   it('--help documents every flag', () => {
