@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DateTextTable, dayFromCivil } from '../src/core/calendar.js';
 import { NULL_DAY, NULL_KEY, type ColumnBatch } from '../src/core/columns.js';
 import { TABLES, type TableDef } from '../src/core/tables.js';
-import { ByteWriter } from '../src/streams/byteWriter.js';
+import { ByteWriter, DEFAULT_CHUNK_BYTES, MAX_SPARE_CHUNKS, giveSpareChunks, spareChunkCount, takeSpareChunks } from '../src/streams/byteWriter.js';
 import { CsvTableEncoder, csvField, writeCents, writeInt, writeUint } from '../src/streams/csvEncoder.js';
 
 const text = (write: (buf: Uint8Array, pos: number) => number): string => {
@@ -114,5 +114,40 @@ describe('rows', () => {
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField('a"b')).toBe('"a""b"');
     expect(csvField('a\r\nb')).toBe('"a\r\nb"');
+  });
+});
+
+describe('spare chunk buffers (a single file\'s chunks reused)', () => {
+  it('a writer that keeps its chunks writes into given-back buffers, and only standard-size ones are kept', () => {
+    takeSpareChunks(Infinity); // start empty
+    const a = new ArrayBuffer(DEFAULT_CHUNK_BYTES);
+    const b = new ArrayBuffer(DEFAULT_CHUNK_BYTES);
+    new Uint8Array(a).fill(0x7a); // stale bytes of an earlier chunk
+    giveSpareChunks([a, new ArrayBuffer(8192), new ArrayBuffer(DEFAULT_CHUNK_BYTES + 1), b]);
+    expect(spareChunkCount()).toBe(2);
+    const chunks: Uint8Array[] = [];
+    const w = new ByteWriter((c) => chunks.push(c), false);
+    const line = Buffer.from('1,2,3\n');
+    const lines = Math.ceil((DEFAULT_CHUNK_BYTES * 1.5) / line.length);
+    for (let i = 0; i < lines; i++) {
+      w.ensure(line.length);
+      w.buf.set(line, w.pos);
+      w.pos += line.length;
+    }
+    w.flush(false);
+    // Both spares were used (last given first), then the list ran dry; the bytes are the new ones only.
+    expect(chunks.map((c) => c.buffer)).toEqual([b, a]);
+    expect(spareChunkCount()).toBe(0);
+    expect(Buffer.concat(chunks).equals(Buffer.alloc(lines * line.length, line))).toBe(true);
+  });
+
+  it('keeps at most MAX_SPARE_CHUNKS, and takeSpareChunks hands out at most what is asked', () => {
+    takeSpareChunks(Infinity);
+    giveSpareChunks(Array.from({ length: MAX_SPARE_CHUNKS + 5 }, () => new ArrayBuffer(DEFAULT_CHUNK_BYTES)));
+    expect(spareChunkCount()).toBe(MAX_SPARE_CHUNKS);
+    expect(takeSpareChunks(16)).toHaveLength(16);
+    expect(spareChunkCount()).toBe(MAX_SPARE_CHUNKS - 16);
+    takeSpareChunks(Infinity);
+    expect(takeSpareChunks(4)).toEqual([]);
   });
 });

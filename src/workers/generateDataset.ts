@@ -17,6 +17,7 @@ import { InterruptedError, PartitionError } from '../state/errors.js';
 import { faultAt, pauseFaultAt, signalFaultAt } from '../state/faults.js';
 import { PARTIAL_SUFFIX, verifyFile, type PartEntry, type PartitionRecord, type PhaseKind, type RunState, type SingleRecord } from '../state/runState.js';
 import { SingleFileWriter, type Resumable } from '../streams/singleFile.js';
+import { giveSpareChunks, takeSpareChunks } from '../streams/byteWriter.js';
 import { CsvPartWriter, ParquetPartWriter, commitPart, partFileName, type Format, type PartResult, type PartWriter } from '../streams/tableOutput.js';
 import type { OutputTarget, ParquetOutput, Task, TaskResult, WorkerSetup } from './tasks.js';
 
@@ -76,6 +77,9 @@ export interface RunResult {
   /** On --resume: partitions reused from the records and partitions (re)generated. */
   resumed: { reused: number; regenerated: number } | null;
 }
+
+/** Spare chunk buffers sent with each task (an order partition of the default size fills ~15). */
+const SPARE_CHUNKS_PER_TASK = 16;
 
 const ORDER_TABLES = ['raw_orders', 'transactions_raw', 'order_aggregates', 'orders', 'returns'] as const;
 
@@ -283,10 +287,17 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
     parquet: formats.includes('parquet') ? options.parquet : null,
   });
 
+  /** Runs a task on a pool; one writing a single file's chunks takes spare chunk buffers along. */
+  const dispatch = (on: Piscina, task: Task): Promise<TaskResult> => {
+    const spare = 'output' in task && task.output.csv === 'memory' ? takeSpareChunks(SPARE_CHUNKS_PER_TASK) : [];
+    if (spare.length === 0) return on.run(task) as Promise<TaskResult>;
+    return on.run({ ...task, spare }, { transferList: spare }) as Promise<TaskResult>;
+  };
+
   /** Runs a task; if it fails (an error, or its worker died) it runs once more on a fresh worker. */
   const run = async (kind: string, partition: number, task: (attempt: number) => Task): Promise<TaskResult> => {
     try {
-      return (await pool.run(task(1))) as TaskResult;
+      return await dispatch(pool, task(1));
     } catch (first) {
       // The environment refusing a write (disk full, permissions, read-only) fails the same way twice.
       if (/\((ENOSPC|EDQUOT|EACCES|EPERM|EROFS)\)$/.test((first as Error).message ?? '')) throw first;
@@ -299,7 +310,7 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
         resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
       });
       try {
-        return (await fresh.run(task(2))) as TaskResult;
+        return await dispatch(fresh, task(2));
       } catch (second) {
         throw new PartitionError(`${kind} partition ${partition} failed twice (the retry ran on a fresh worker): ${(second as Error).message ?? String(second)}`);
       } finally {
@@ -432,6 +443,7 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
               const fault = faultAt(kind, p, ['enospc', 'eacces']);
               await w.append(chunks, part.rows, (fault?.mode as 'enospc' | 'eacces' | undefined) ?? null);
             }
+            if (chunks) giveSpareChunks(chunks.map((c) => c.buffer)); // appended (or not needed): reusable
           } else {
             record(table, { path: part.path, format: part.format, rows: part.rows, bytes: part.bytes, sha256: part.sha256! });
           }

@@ -12,6 +12,7 @@ import {
 import { inventoryStoreRange } from '../core/plan.js';
 import { TABLES, type TableName } from '../core/tables.js';
 import { faultAt } from '../state/faults.js';
+import { giveSpareChunks } from '../streams/byteWriter.js';
 import { CsvPartWriter, ParquetPartWriter, injectWriteFault, partFileName, type PartResult, type PartWriter } from '../streams/tableOutput.js';
 import type { OutputTarget, Task, TaskResult, WorkerSetup } from './tasks.js';
 
@@ -150,6 +151,7 @@ function injectFaults(task: Task): void {
 export default async function handleTask(task: Task): Promise<unknown> {
   let result: TaskResult;
   try {
+    if ('spare' in task && task.spare) giveSpareChunks(task.spare);
     injectFaults(task);
     result = await run(task);
   } catch (err) {

@@ -33,12 +33,16 @@ export interface OutputTarget {
   parquet: ParquetOutput | null;
 }
 
-/** `attempt` counts from 1: a partition that failed is tried once more, on a fresh worker. */
+/**
+ * `attempt` counts from 1: a partition that failed is tried once more, on a fresh worker.
+ * `spare`: chunk buffers the main thread has appended and gives back (transferred) for the worker
+ * to write a single file's chunks into again (see giveSpareChunks).
+ */
 export type Task =
   | { kind: 'count'; partition: number; attempt?: number }
-  | { kind: 'customers'; partition: number; attempt?: number; output: OutputTarget }
-  | { kind: 'orders'; partition: number; attempt?: number; keys: PartitionKeys; output: OutputTarget }
-  | { kind: 'inventory'; partition: number; attempt?: number; output: OutputTarget };
+  | { kind: 'customers'; partition: number; attempt?: number; output: OutputTarget; spare?: ArrayBuffer[] }
+  | { kind: 'orders'; partition: number; attempt?: number; keys: PartitionKeys; output: OutputTarget; spare?: ArrayBuffer[] }
+  | { kind: 'inventory'; partition: number; attempt?: number; output: OutputTarget; spare?: ArrayBuffer[] };
 
 
 export type TaskResult =
