@@ -497,13 +497,21 @@ export async function generateDataset(options: GenerateOptions): Promise<RunResu
       t0 = performance.now();
       let counts = resume ? state.readCounts(plan.orderPartitions) : null;
       if (counts === null) {
+        // A few tasks of consecutive partitions (each counts in ~2 ms: one task each was mostly
+        // messaging), about two per worker so both stay busy; the counts do not depend on the split.
+        const perTask = Math.ceil(plan.orderPartitions / (2 * options.workers));
+        const tasks = Math.ceil(plan.orderPartitions / perTask);
         const fresh: PartitionCounts[] = [];
         await runInOrder(
-          plan.orderPartitions,
-          plan.orderPartitions,
-          async (p) => ((await run('count', p, (attempt) => ({ kind: 'count', partition: p, attempt }))) as Extract<TaskResult, { kind: 'count' }>).counts,
-          (p, c) => {
-            fresh[p] = c;
+          tasks,
+          tasks,
+          async (i) => {
+            const first = i * perTask;
+            const partitions = Math.min(perTask, plan.orderPartitions - first);
+            return ((await run('count', first, (attempt) => ({ kind: 'count', partition: first, partitions, attempt }))) as Extract<TaskResult, { kind: 'count' }>).counts;
+          },
+          (i, c) => {
+            for (let k = 0; k < c.length; k++) fresh[i * perTask + k] = c[k];
           },
           options.signal,
         );

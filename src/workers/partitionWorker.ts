@@ -109,7 +109,7 @@ async function run(task: Task): Promise<TaskResult> {
   const s = workerState();
   switch (task.kind) {
     case 'count':
-      return { kind: 'count', counts: countOrderPartition(s.facts, task.partition) };
+      return { kind: 'count', counts: Array.from({ length: task.partitions }, (_, i) => countOrderPartition(s.facts, task.partition + i)) };
     case 'customers': {
       dimensions ??= await import('../core/dimensions.js');
       const { generateCustomers } = dimensions;

@@ -39,14 +39,15 @@ export interface OutputTarget {
  * to write a single file's chunks into again (see giveSpareChunks).
  */
 export type Task =
-  | { kind: 'count'; partition: number; attempt?: number }
+  /** Counts the order partitions partition .. partition + partitions − 1 (one task for a range: each is ~2 ms). */
+  | { kind: 'count'; partition: number; partitions: number; attempt?: number }
   | { kind: 'customers'; partition: number; attempt?: number; output: OutputTarget; spare?: ArrayBuffer[] }
   | { kind: 'orders'; partition: number; attempt?: number; keys: PartitionKeys; output: OutputTarget; spare?: ArrayBuffer[] }
   | { kind: 'inventory'; partition: number; attempt?: number; output: OutputTarget; spare?: ArrayBuffer[] };
 
 
 export type TaskResult =
-  | { kind: 'count'; counts: PartitionCounts }
+  | { kind: 'count'; counts: PartitionCounts[] }
   | { kind: 'customers'; parts: PartResult[] }
   | { kind: 'orders'; parts: PartResult[]; rows: Record<string, number>; inventory: InventoryDeltas }
   | { kind: 'inventory'; parts: PartResult[] };
