@@ -57,7 +57,8 @@ export class ByteWriter {
   /**
    * @param consumer gets every full chunk.
    * @param reuse true when the consumer is done with a chunk once it returns (a synchronous write),
-   *   so the same buffer is written again; false allocates a fresh buffer per chunk (chunks kept).
+   *   so the same buffer is written again; false takes a new buffer per chunk, a spare one when this
+   *   thread holds one (giveSpareChunks), since the chunks are kept.
    */
   constructor(consumer: ChunkConsumer, reuse: boolean, chunkBytes = DEFAULT_CHUNK_BYTES) {
     this.consumer = consumer;
