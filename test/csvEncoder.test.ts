@@ -149,5 +149,10 @@ describe('spare chunk buffers (a single file\'s chunks reused)', () => {
     expect(spareChunkCount()).toBe(MAX_SPARE_CHUNKS - 16);
     takeSpareChunks(Infinity);
     expect(takeSpareChunks(4)).toEqual([]);
+    // a worker keeps one task's worth: what it already holds counts against the cap
+    giveSpareChunks(Array.from({ length: 10 }, () => new ArrayBuffer(DEFAULT_CHUNK_BYTES)), 16);
+    giveSpareChunks(Array.from({ length: 10 }, () => new ArrayBuffer(DEFAULT_CHUNK_BYTES)), 16);
+    expect(spareChunkCount()).toBe(16);
+    takeSpareChunks(Infinity);
   });
 });

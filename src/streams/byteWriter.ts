@@ -15,13 +15,16 @@ export const DEFAULT_CHUNK_BYTES = 1 << 20; // 1 MiB: large sequential writes, s
  */
 const spareChunks: ArrayBuffer[] = [];
 
-/** At most this many spare chunks are kept per thread (64 MiB); beyond it they are left to GC. */
+/** At most this many spare chunks are kept per thread by default (64 MiB); beyond it they are left to GC. */
 export const MAX_SPARE_CHUNKS = 64;
 
-/** Keeps the buffers of these chunks for reuse (those of the standard chunk size only, up to the cap). */
-export function giveSpareChunks(buffers: Iterable<ArrayBufferLike>): void {
+/**
+ * Keeps the buffers of these chunks for reuse (those of the standard chunk size only), while this
+ * thread holds fewer than `keepAtMost` (a worker keeps one task's worth: see SPARE_CHUNKS_PER_TASK).
+ */
+export function giveSpareChunks(buffers: Iterable<ArrayBufferLike>, keepAtMost = MAX_SPARE_CHUNKS): void {
   for (const b of buffers) {
-    if (spareChunks.length >= MAX_SPARE_CHUNKS) return;
+    if (spareChunks.length >= keepAtMost) return;
     if (b instanceof ArrayBuffer && b.byteLength === DEFAULT_CHUNK_BYTES) spareChunks.push(b);
   }
 }

@@ -19,7 +19,7 @@ import { PARTIAL_SUFFIX, verifyFile, type PartEntry, type PartitionRecord, type 
 import { SingleFileWriter, type Resumable } from '../streams/singleFile.js';
 import { giveSpareChunks, takeSpareChunks } from '../streams/byteWriter.js';
 import { CsvPartWriter, ParquetPartWriter, commitPart, partFileName, type Format, type PartResult, type PartWriter } from '../streams/tableOutput.js';
-import type { OutputTarget, ParquetOutput, Task, TaskResult, WorkerSetup } from './tasks.js';
+import { SPARE_CHUNKS_PER_TASK, type OutputTarget, type ParquetOutput, type Task, type TaskResult, type WorkerSetup } from './tasks.js';
 
 export type Layout = 'single' | 'partitioned';
 
@@ -77,9 +77,6 @@ export interface RunResult {
   /** On --resume: partitions reused from the records and partitions (re)generated. */
   resumed: { reused: number; regenerated: number } | null;
 }
-
-/** Spare chunk buffers sent with each task (an order partition of the default size fills ~15). */
-const SPARE_CHUNKS_PER_TASK = 16;
 
 const ORDER_TABLES = ['raw_orders', 'transactions_raw', 'order_aggregates', 'orders', 'returns'] as const;
 

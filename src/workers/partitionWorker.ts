@@ -14,7 +14,7 @@ import { TABLES, type TableName } from '../core/tables.js';
 import { faultAt } from '../state/faults.js';
 import { giveSpareChunks } from '../streams/byteWriter.js';
 import { CsvPartWriter, ParquetPartWriter, injectWriteFault, partFileName, type PartResult, type PartWriter } from '../streams/tableOutput.js';
-import type { OutputTarget, Task, TaskResult, WorkerSetup } from './tasks.js';
+import { SPARE_CHUNKS_PER_TASK, type OutputTarget, type Task, type TaskResult, type WorkerSetup } from './tasks.js';
 
 interface WorkerState {
   setup: WorkerSetup;
@@ -151,7 +151,7 @@ function injectFaults(task: Task): void {
 export default async function handleTask(task: Task): Promise<unknown> {
   let result: TaskResult;
   try {
-    if ('spare' in task && task.spare) giveSpareChunks(task.spare);
+    if ('spare' in task && task.spare) giveSpareChunks(task.spare, SPARE_CHUNKS_PER_TASK);
     injectFaults(task);
     result = await run(task);
   } catch (err) {

@@ -7,6 +7,12 @@ import type { Plan } from '../core/plan.js';
 import type { TableName } from '../core/tables.js';
 import type { PartResult } from '../streams/tableOutput.js';
 
+/**
+ * Spare chunk buffers sent with each task that writes a single file's chunks (an order partition of
+ * the default size fills ~15), and the most a worker keeps between tasks: its idle buffers stay bounded.
+ */
+export const SPARE_CHUNKS_PER_TASK = 16;
+
 /** Parquet settings of a run (Parquet files are always one per partition). */
 export interface ParquetOutput {
   compression: string;
