@@ -3,7 +3,7 @@
 import { parseString } from 'fast-csv';
 import { describe, expect, it } from 'vitest';
 import { DateTextTable, dayFromCivil } from '../src/core/calendar.js';
-import { NULL_DAY, NULL_KEY, type ColumnBatch } from '../src/core/columns.js';
+import { NULL_DAY, NULL_KEY, TextColumn, valueAt, type ColumnBatch } from '../src/core/columns.js';
 import { TABLES, type TableDef } from '../src/core/tables.js';
 import { ByteWriter, DEFAULT_CHUNK_BYTES, MAX_SPARE_CHUNKS, giveSpareChunks, spareChunkCount, takeSpareChunks } from '../src/streams/byteWriter.js';
 import { CsvTableEncoder, csvField, writeCents, writeInt, writeUint } from '../src/streams/csvEncoder.js';
@@ -107,6 +107,32 @@ describe('rows', () => {
       expect(r[2]).toBe(awkward[n - 1 - i]);
       expect(r[9]).toBe('Bronze');
     });
+  });
+
+  it('text held as bytes (TextColumn) encodes to the same bytes as the strings, quoting included', async () => {
+    const awkward = ['plain', 'comma, inside', 'say "hi"', 'line\nbreak', 'carriage\rreturn', 'ünïcödé, ok', '"', ',', '', ' spaced ', '日本語'];
+    const n = awkward.length;
+    const asText = (values: string[]): TextColumn => {
+      const t = new TextColumn(1, 1); // tiny: the offsets and bytes must grow
+      for (const v of values) t.word(Buffer.from(v, 'utf8')).close();
+      return t;
+    };
+    const columns = (text: (values: string[]) => string[] | TextColumn): ColumnBatch['columns'] => [
+      Int32Array.from({ length: n }, (_, i) => i + 1), text(awkward), text(awkward.slice().reverse()), text(awkward), text(awkward),
+      text(awkward), text(awkward), text(awkward), text(awkward), new Uint8Array(n), new Int32Array(n).fill(dayFromCivil(2024, 1, 1)),
+    ];
+    const strings = encode(TABLES.customers, { rowCount: n, columns: columns((v) => v) }, 64);
+    const bytes = encode(TABLES.customers, { rowCount: n, columns: columns(asText) }, 64);
+    expect(bytes).toBe(strings);
+    const rows = await parse(bytes);
+    rows.slice(1).forEach((r, i) => expect(r[3]).toBe(awkward[i]));
+    // reading values back, and a kept copy of a range
+    const t = asText(awkward);
+    expect(Array.from({ length: n }, (_, i) => valueAt(t, i))).toEqual(awkward);
+    const part = t.slice(4, 7);
+    t.clear();
+    t.word(Buffer.from('overwritten')).close();
+    expect([part.get(0), part.get(1), part.get(2), part.length]).toEqual(awkward.slice(4, 7).concat([3]) as unknown[]);
   });
 
   it('csvField follows RFC 4180', () => {

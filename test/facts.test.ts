@@ -2,7 +2,7 @@
 // independent of each other, and inventory deltas merge to the same totals in any order.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type Config } from '../src/config/config.js';
-import type { ColumnBatch } from '../src/core/columns.js';
+import { valueAt, type ColumnBatch } from '../src/core/columns.js';
 import { InventoryAccumulator, countOrderPartition, generateOrderPartition, mergeInventoryDeltas, type InventoryDeltas } from '../src/core/facts.js';
 import { CUSTOMERS_PER_BATCH, generateCustomers } from '../src/core/dimensions.js';
 import { buildDimensionModel, factContextOf } from '../src/core/model.js';
@@ -96,7 +96,7 @@ describe('customer partitions', () => {
     let batches = 0;
     generateCustomers(config, plan, 0, (b) => {
       batches++;
-      for (let r = 0; r < b.rowCount; r++) rows.push(b.columns.map((c) => c[r]));
+      for (let r = 0; r < b.rowCount; r++) rows.push(b.columns.map((c) => valueAt(c, r)));
     }, batchRows);
     return { batches, rows };
   };
@@ -108,6 +108,13 @@ describe('customer partitions', () => {
     const whole = rowsOf(count);
     expect(whole.batches).toBe(1);
     expect(whole.rows.map((r) => r[0])).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+    // text built as bytes reads back as the values: e-mail with the key, phone, street, ZIP
+    whole.rows.forEach((r) => {
+      expect(r[3]).toMatch(new RegExp(`^[a-z0-9]+\\.[a-z0-9]+\\.${r[0]}@[a-z0-9.-]+$`));
+      expect(r[4]).toMatch(/^\d{3}-\d{3}-\d{4}$/);
+      expect(r[5]).toMatch(/^\d{1,4} \S.* \S+$/);
+      expect(r[8]).toMatch(/^\d{5}$/);
+    });
     const small = rowsOf(77);
     expect(small.batches).toBe(7);
     expect(small.rows).toEqual(whole.rows);

@@ -1,7 +1,7 @@
 // Round trips of ParquetEncoder output through DuckDB and hyparquet: types, exact values, nulls,
 // statistics, row groups, compressions, dictionary encoding and batching-independent bytes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NULL_DAY, NULL_KEY, allocateColumns, type ColumnBatch, type ColumnData, type ColumnDef } from '../src/core/columns.js';
+import { NULL_DAY, NULL_KEY, TextColumn, allocateColumns, type ColumnBatch, type ColumnData, type ColumnDef } from '../src/core/columns.js';
 import { LOYALTY_STATUSES, TABLES, type TableDef } from '../src/core/tables.js';
 import { COMPRESSIONS, parseCompression } from '../src/parquet/compression.js';
 import { ParquetEncoder } from '../src/parquet/parquetEncoder.js';
@@ -369,6 +369,23 @@ describe('dimension and inventory tables', () => {
     const reference = encode(t, [batch], { rowGroupBytes: 64 * 1024 });
     expect(hyMetadata(reference).row_groups.length).toBeGreaterThan(3);
     expect(Buffer.compare(encode(t, rebatch(t, batch, [4096, 3, 250]), { rowGroupBytes: 64 * 1024 }), reference)).toBe(0);
+  });
+
+  it('writes text held as bytes (TextColumn) byte-identically to the same strings', () => {
+    const t = TABLES.customers;
+    const batch = customersBatch(5000);
+    const asText = (values: string[], n: number): TextColumn => {
+      const col = new TextColumn(n, 4);
+      for (let i = 0; i < n; i++) col.word(Buffer.from(values[i]!, 'utf8')).close();
+      return col;
+    };
+    const text: ColumnBatch = {
+      rowCount: batch.rowCount,
+      columns: batch.columns.map((c, i) => (t.columns[i]!.storage === 'string' ? asText(c as string[], batch.rowCount) : c)),
+    };
+    expect(text.columns.filter((c) => c instanceof TextColumn)).toHaveLength(8);
+    const options = { rowGroupBytes: 64 * 1024 };
+    expect(Buffer.compare(encode(t, [text], options), encode(t, [batch], options))).toBe(0);
   });
 
   it('writes inventory.last_restock_date as an OPTIONAL DATE with real nulls', async () => {

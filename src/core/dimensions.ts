@@ -3,12 +3,11 @@
 // Pure functions of (config, plan, partition): they return column batches and do no I/O.
 import type { Config } from '../config/config.js';
 import { civilFromDay, isoWeekOf, usHolidays, weekdayOf } from './calendar.js';
-import type { ColumnBatch } from './columns.js';
+import { TextColumn, type ColumnBatch } from './columns.js';
 import {
   BRAND_SUFFIXES, CATEGORIES, CITY_NAMES, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, PRODUCT_ADJECTIVES,
   PRODUCT_MATERIALS, PRODUCT_NOUNS, PROMOTION_KINDS, STATE_ABBRS, STORE_KINDS, STREET_SUFFIXES, ZIP_RANGES,
 } from './locale.js';
-import { writeUint, writeUintPadded } from './digits.js';
 import { customerRange, type Plan } from './plan.js';
 import { AliasTable, below, between, deriveStream, unit, type Stream } from './random.js';
 import { LOYALTY_STATUSES, MONTH_NAMES, regionOfState } from './tables.js';
@@ -83,69 +82,28 @@ const DOT = 46;
 const DASH = 45;
 const AT = 64;
 
-/**
- * Builds one short string at a time from word bytes and digits, as a single flat string: the
- * customer e-mails, phones, addresses and ZIP codes were template literals, whose intermediate
- * and concatenated strings cost more than the rest of a customer (and were flattened again by
- * the CSV encoder). Same text, same draws, in the same order.
- */
-class TextBuilder {
-  private readonly buf = Buffer.allocUnsafe(4096);
-  private pos = 0;
-
-  word(bytes: Uint8Array): this {
-    if (this.pos + bytes.length > this.buf.length) throw new Error('TextBuilder: a value longer than 4096 bytes');
-    for (let i = 0; i < bytes.length; i++) this.buf[this.pos + i] = bytes[i];
-    this.pos += bytes.length;
-    return this;
-  }
-
-  char(code: number): this {
-    this.buf[this.pos++] = code;
-    return this;
-  }
-
-  /** A non-negative integer, zero-padded to `width` digits. */
-  uint(value: number, width = 0): this {
-    this.pos = width > 0 ? writeUintPadded(this.buf, this.pos, value, width) : writeUint(this.buf, this.pos, value);
-    return this;
-  }
-
-  /** The string built so far; the builder starts over. */
-  take(): string {
-    const value = ASCII_WORDS ? (this.buf as LatinSlicing).latin1Slice(0, this.pos) : this.buf.toString('utf8', 0, this.pos);
-    this.pos = 0;
-    return value;
-  }
-}
-
-/** Buffer's own byte-per-character decoder (what toString('latin1') calls), without the argument checks. */
-type LatinSlicing = Buffer & { latin1Slice(start: number, end: number): string };
-
-/** The word lists are ASCII (the pinned faker's en_US lists are): bytes decode one per character. */
-const ASCII_WORDS = [FIRST_NAMES, LAST_NAMES, STREET_SUFFIXES, EMAIL_DOMAINS].every((list) => list.every((w) => /^[\x00-\x7f]*$/.test(w)));
-const text = new TextBuilder();
+// Built text (customer e-mails and phones, street addresses, ZIP codes) is appended as bytes to
+// TextColumns (core/columns.ts): word lists pre-encoded once, digits written in place. Template
+// literals, then strings built from those bytes, cost more than the rest of a customer, and the CSV
+// encoder turned them back into bytes. Picked words (names, cities, states) stay the list's own
+// strings. Same text, same draws, in the same order.
 const LAST_NAME_BYTES = LAST_NAMES.map(utf8);
 const STREET_SUFFIX_BYTES = STREET_SUFFIXES.map(utf8);
 
 // ---- shared address parts -------------------------------------------------------------------------
 
-interface Address {
-  address: string;
-  city: string;
-  state: string;
-  zip: string;
-}
-
-function drawAddress(s: Stream): Address {
+/**
+ * Draws a street address, city, state and ZIP code: the street and ZIP are appended to their
+ * columns, the city and state (picked from the locale lists) are returned.
+ */
+function drawAddress(s: Stream, street: TextColumn, zip: TextColumn): { city: string; state: string } {
   const number = between(s, 1, 9999);
-  const street = text.uint(number).char(SPACE).word(pick(s, LAST_NAME_BYTES)).char(SPACE).word(pick(s, STREET_SUFFIX_BYTES)).take();
+  street.uint(number).char(SPACE).word(pick(s, LAST_NAME_BYTES)).char(SPACE).word(pick(s, STREET_SUFFIX_BYTES)).close();
   const city = pick(s, CITY_NAMES);
   const state = pick(s, STATE_ABBRS);
-  const ranges = ZIP_RANGES.get(state)!;
-  const [lo, hi] = pick(s, ranges);
-  const zip = text.uint(between(s, lo, hi), 5).take();
-  return { address: street, city, state, zip };
+  const [lo, hi] = pick(s, ZIP_RANGES.get(state)!);
+  zip.uint(between(s, lo, hi), 5).close();
+  return { city, state };
 }
 
 // ---- products -------------------------------------------------------------------------------------
@@ -199,19 +157,17 @@ export function generateStores(plan: Plan): ColumnBatch {
   const s = deriveStream(plan.seed, 'stores', 0);
   const id = new Int32Array(n);
   const name = new Array<string>(n);
-  const address = new Array<string>(n);
+  const address = new TextColumn(n, 24);
   const city = new Array<string>(n);
   const state = new Array<string>(n);
-  const zip = new Array<string>(n);
+  const zip = new TextColumn(n, 5);
   const region = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    const a = drawAddress(s);
+    const a = drawAddress(s, address, zip);
     id[i] = i + 1;
     name[i] = `${a.city} ${pick(s, STORE_KINDS)} #${i + 1}`;
-    address[i] = a.address;
     city[i] = a.city;
     state[i] = a.state;
-    zip[i] = a.zip;
     region[i] = regionOfState(a.state);
   }
   return { rowCount: n, columns: [id, name, address, city, state, zip, region] };
@@ -297,17 +253,21 @@ export function generateCustomers(config: Config, plan: Plan, partition: number,
   const id = new Int32Array(capacity);
   const firstName = new Array<string>(capacity);
   const lastName = new Array<string>(capacity);
-  const email = new Array<string>(capacity);
-  const phone = new Array<string>(capacity);
-  const address = new Array<string>(capacity);
+  const email = new TextColumn(capacity, 32);
+  const phone = new TextColumn(capacity, 12);
+  const address = new TextColumn(capacity, 24);
   const city = new Array<string>(capacity);
   const state = new Array<string>(capacity);
-  const zip = new Array<string>(capacity);
+  const zip = new TextColumn(capacity, 5);
   const tier = new Uint8Array(capacity);
   const signup = new Int32Array(capacity);
   const columns = [id, firstName, lastName, email, phone, address, city, state, zip, tier, signup];
   for (let batchStart = 0; batchStart < count; batchStart += capacity) {
     const rows = Math.min(capacity, count - batchStart);
+    email.clear();
+    phone.clear();
+    address.clear();
+    zip.clear();
     for (let i = 0; i < rows; i++) {
       const key = first + batchStart + i + 1;
       const fn = below(s, FIRST_NAMES.length);
@@ -315,13 +275,11 @@ export function generateCustomers(config: Config, plan: Plan, partition: number,
       id[i] = key;
       firstName[i] = FIRST_NAMES[fn];
       lastName[i] = LAST_NAMES[ln];
-      email[i] = text.word(FIRST_NAME_EMAIL[fn]).char(DOT).word(LAST_NAME_EMAIL[ln]).char(DOT).uint(key).char(AT).word(pick(s, EMAIL_DOMAIN_BYTES)).take();
-      phone[i] = text.uint(between(s, 201, 989)).char(DASH).uint(between(s, 200, 999)).char(DASH).uint(below(s, 10000), 4).take();
-      const a = drawAddress(s);
-      address[i] = a.address;
+      email.word(FIRST_NAME_EMAIL[fn]).char(DOT).word(LAST_NAME_EMAIL[ln]).char(DOT).uint(key).char(AT).word(pick(s, EMAIL_DOMAIN_BYTES)).close();
+      phone.uint(between(s, 201, 989)).char(DASH).uint(between(s, 200, 999)).char(DASH).uint(below(s, 10000), 4).close();
+      const a = drawAddress(s, address, zip);
       city[i] = a.city;
       state[i] = a.state;
-      zip[i] = a.zip;
       tier[i] = loyalty.pick(s);
       signup[i] = plan.firstDay - 1 - below(s, signupSpan);
     }

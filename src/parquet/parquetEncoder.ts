@@ -1,6 +1,6 @@
 // Streaming Parquet file encoder for one table: accumulates ColumnBatches into row groups and hands
 // back the file's bytes in order (header, row groups, footer). No file I/O; deterministic output.
-import type { ColumnBatch } from '../core/columns.js';
+import { withTextAsStrings, type ColumnBatch } from '../core/columns.js';
 import type { TableDef } from '../core/tables.js';
 import { ColumnBuffer } from './columnBuffer.js';
 import { ChunkScratch, encodeColumnChunk } from './columnChunk.js';
@@ -144,8 +144,11 @@ export class ParquetEncoder {
   }
 
   /** Adds a batch; returns the bytes of every row group it completed (often none). */
-  write(batch: ColumnBatch): Uint8Array[] {
+  write(textBatch: ColumnBatch): Uint8Array[] {
     if (this.finished) throw new Error(`ParquetEncoder(${this.table.name}): write after finish`);
+    // Text held as bytes (TextColumn) is read as strings here: row-group sizing, dictionaries and
+    // statistics work on strings, so a table's Parquet bytes do not depend on how its text was held.
+    const batch = withTextAsStrings(textBatch);
     const n = batch.rowCount;
     if (!Number.isInteger(n) || n < 0) throw new Error(`ParquetEncoder(${this.table.name}): bad rowCount ${n}`);
     if (batch.columns.length !== this.columns.length) {

@@ -2,7 +2,7 @@
 // Each table gets a row encoder compiled once from its definition, writing ASCII digits, cents
 // and dates straight into a ByteWriter's buffer: no per-row strings on the hot path.
 import { DateTextTable, formatIsoDay } from '../core/calendar.js';
-import { NULL_DAY, NULL_KEY, type ColumnBatch, type ColumnDef } from '../core/columns.js';
+import { NULL_DAY, NULL_KEY, TextColumn, type ColumnBatch, type ColumnDef } from '../core/columns.js';
 import type { TableDef } from '../core/tables.js';
 import { DIGIT_PAIRS, writeSmallUint, writeUint } from '../core/digits.js';
 import type { ByteWriter } from './byteWriter.js';
@@ -92,6 +92,35 @@ export function writeText(w: ByteWriter, value: string): void {
   w.pos = start + n;
 }
 
+/**
+ * Writes text given as UTF-8 bytes[start, end) at writer.pos, quoted (inner quotes doubled) only if
+ * it holds , " CR or LF: the bytes writeText writes for the same string. Those four are ASCII, and
+ * every byte of a multi-byte UTF-8 sequence is ≥ 0x80, so a byte scan finds them.
+ */
+export function writeTextBytes(w: ByteWriter, bytes: Uint8Array, start: number, end: number): void {
+  const n = end - start;
+  w.ensure(2 * n + 2);
+  const buf = w.buf;
+  const at = w.pos;
+  for (let k = 0; k < n; k++) {
+    const c = bytes[start + k];
+    if (c === COMMA || c === QUOTE || c === LF || c === CR) {
+      let pos = at;
+      buf[pos++] = QUOTE;
+      for (let j = start; j < end; j++) {
+        const d = bytes[j];
+        if (d === QUOTE) buf[pos++] = QUOTE;
+        buf[pos++] = d;
+      }
+      buf[pos++] = QUOTE;
+      w.pos = pos;
+      return;
+    }
+    buf[at + k] = c;
+  }
+  w.pos = at + n;
+}
+
 const encodedText = (value: string): Uint8Array => Buffer.from(csvField(value), 'utf8');
 
 /** Upper bound of a fixed-width field's bytes (text fields are sized as they are written). */
@@ -126,6 +155,8 @@ function compileRowsEncoder(table: TableDef, dates: DateTextTable): RowsEncoder 
   const lines: string[] = [];
   lines.push(cols.map((_, i) => `const c${i} = columns[${i}];`).join('\n'));
   lines.push(cols.map((c, i) => (c.storage === 'enum' ? `const e${i} = enums[${i}];` : '')).join('\n'));
+  // A text column is a string[] or a TextColumn (bytes and offsets), known per batch.
+  lines.push(cols.map((c, i) => (c.storage === 'string' ? `const t${i} = c${i} instanceof TextColumn ? c${i} : null;` : '')).join('\n'));
   lines.push('let buf = w.buf; let pos = w.pos;');
   lines.push('for (let r = start; r < end; r++) {');
   lines.push(`  if (pos + ${rowMax} > buf.length) { w.pos = pos; w.ensure(${rowMax}); buf = w.buf; pos = w.pos; }`);
@@ -155,7 +186,7 @@ function compileRowsEncoder(table: TableDef, dates: DateTextTable): RowsEncoder 
         break;
       case 'string':
         // Text may be long: sync the writer, let writeText size the room, reload the buffer.
-        lines.push(`  w.pos = pos; writeText(w, c${i}[r]); buf = w.buf; pos = w.pos;`);
+        lines.push(`  w.pos = pos; if (t${i} !== null) writeTextBytes(w, t${i}.bytes, t${i}.offsets[r], t${i}.offsets[r + 1]); else writeText(w, c${i}[r]); buf = w.buf; pos = w.pos;`);
         lines.push(`  if (pos + ${rowMax} > buf.length) { w.pos = pos; w.ensure(${rowMax}); buf = w.buf; pos = w.pos; }`);
         break;
     }
@@ -164,10 +195,10 @@ function compileRowsEncoder(table: TableDef, dates: DateTextTable): RowsEncoder 
   lines.push('}');
   lines.push('w.pos = pos;');
   const factory = new Function(
-    'writeInt', 'writeInt32', 'writeCents', 'writeDay', 'writeText', 'dates', 'enums',
+    'writeInt', 'writeInt32', 'writeCents', 'writeDay', 'writeText', 'writeTextBytes', 'TextColumn', 'dates', 'enums',
     `return function encode_${table.name}(w, columns, start, end) {\n${lines.join('\n')}\n};`,
   );
-  return factory(writeInt, writeInt32, writeCents, writeDay, writeText, dates, enums) as RowsEncoder;
+  return factory(writeInt, writeInt32, writeCents, writeDay, writeText, writeTextBytes, TextColumn, dates, enums) as RowsEncoder;
 }
 
 /**
