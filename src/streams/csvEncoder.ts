@@ -93,27 +93,19 @@ export function writeText(w: ByteWriter, value: string): void {
 }
 
 /**
- * Writes text given as UTF-8 bytes[start, end) at writer.pos, quoted (inner quotes doubled) only if
- * it holds , " CR or LF: the bytes writeText writes for the same string. Those four are ASCII, and
- * every byte of a multi-byte UTF-8 sequence is ≥ 0x80, so a byte scan finds them.
+ * Writes text given as UTF-8 bytes[start, end) at writer.pos: copied as they are, unless they hold
+ * , " CR or LF — then the value goes through writeText, the one place that quotes. Those four are
+ * ASCII, and every byte of a multi-byte UTF-8 sequence is ≥ 0x80, so a byte scan finds them.
  */
-export function writeTextBytes(w: ByteWriter, bytes: Uint8Array, start: number, end: number): void {
+export function writeTextBytes(w: ByteWriter, bytes: Buffer, start: number, end: number): void {
   const n = end - start;
-  w.ensure(2 * n + 2);
+  w.ensure(n);
   const buf = w.buf;
   const at = w.pos;
   for (let k = 0; k < n; k++) {
     const c = bytes[start + k];
     if (c === COMMA || c === QUOTE || c === LF || c === CR) {
-      let pos = at;
-      buf[pos++] = QUOTE;
-      for (let j = start; j < end; j++) {
-        const d = bytes[j];
-        if (d === QUOTE) buf[pos++] = QUOTE;
-        buf[pos++] = d;
-      }
-      buf[pos++] = QUOTE;
-      w.pos = pos;
+      writeText(w, bytes.toString('utf8', start, end)); // w.pos is still at the field's start
       return;
     }
     buf[at + k] = c;
@@ -185,7 +177,8 @@ function compileRowsEncoder(table: TableDef, dates: DateTextTable): RowsEncoder 
         lines.push(`  { const b = e${i}[c${i}[r]]; for (let k = 0; k < b.length; k++) buf[pos + k] = b[k]; pos += b.length; }`);
         break;
       case 'string':
-        // Text may be long: sync the writer, let writeText size the room, reload the buffer.
+        // Text may be long: sync the writer, let writeText (or writeTextBytes, for a TextColumn)
+        // size the room, reload the buffer.
         lines.push(`  w.pos = pos; if (t${i} !== null) writeTextBytes(w, t${i}.bytes, t${i}.offsets[r], t${i}.offsets[r + 1]); else writeText(w, c${i}[r]); buf = w.buf; pos = w.pos;`);
         lines.push(`  if (pos + ${rowMax} > buf.length) { w.pos = pos; w.ensure(${rowMax}); buf = w.buf; pos = w.pos; }`);
         break;
