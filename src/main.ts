@@ -2,7 +2,7 @@
 // dwgen's command line: dispatches to the subcommands and turns errors into one clear line and
 // an exit status (2 for bad input, 1 for a failure while running).
 import { GENERATE_HELP, generateCommand } from './cli/generateCommand.js';
-import { UsageError } from './cli/usageError.js';
+import { UsageError } from './errors.js';
 
 // validate and load pull in DuckDB: loaded only when asked for, so generate starts fast.
 const validateCommand = async (argv: string[]): Promise<number> => (await import('./commands/validateCommand.js')).validateCommand(argv);

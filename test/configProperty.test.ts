@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../src/cli/usageError.js';
+import { UsageError } from '../src/errors.js';
 import { parseGenerateArgs } from '../src/cli/generateCommand.js';
 import { ConfigError, DEFAULT_CONFIG, loadConfigFile, validateConfig } from '../src/config/config.js';
 import { ROOT } from './helpers/dwgen.js';

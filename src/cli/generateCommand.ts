@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_CONFIG, MAX_SCALE_FACTOR, loadConfigFile, validateConfig, type Config } from '../config/config.js';
 import { TABLE_NAMES, isTableName, type TableName } from '../core/tables.js';
 import { TOOL_VERSION, configHash, writeMetadata } from '../metadata/metadata.js';
-import { InterruptedError } from '../state/errors.js';
+import { InterruptedError, UsageError } from '../errors.js';
 import { signalFaultAt } from '../state/faults.js';
 import { RunState, STATE_DIR, manifestDifferences, type RunManifest, type StoredManifest } from '../state/runState.js';
 import { DEFAULT_COMPRESSION, parseCompression, type ParquetCompression } from '../parquet/index.js';
@@ -16,7 +16,6 @@ import type { Format } from '../streams/tableOutput.js';
 import { generateDataset, removeTableFiles, type Layout } from '../workers/generateDataset.js';
 import type { ParquetOutput } from '../workers/tasks.js';
 import { ProgressDisplay, summaryLine } from './progress.js';
-import { UsageError } from './usageError.js';
 
 export const GENERATE_HELP = `Usage: dwgen generate [options]
 

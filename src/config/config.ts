@@ -1,6 +1,9 @@
 // The generation config: its shape, its defaults (config/default.yaml holds the same values) and
 // strict validation. Every error names the offending key; nothing is written before it passes.
 import { readFileSync } from 'node:fs';
+import { ConfigError } from '../errors.js';
+
+export { ConfigError };
 import { parse as parseYaml } from 'yaml';
 import { parseIsoDay } from '../core/calendar.js';
 import { LOYALTY_STATUSES, ORDER_STATUSES } from '../core/tables.js';
@@ -45,9 +48,6 @@ export interface Config {
   partitions: { orders_per_partition: number; customers_per_partition: number; inventory_rows_per_partition: number };
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 export const DEFAULT_CONFIG: Config = {
   seed: 42,

@@ -3,16 +3,14 @@
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { LoadError } from '../errors.js';
 import { TABLES, type TableName } from '../core/tables.js';
 import { DatasetError, openDataset, primaryFormat, type Dataset, type DatasetLocation } from '../validate/dataset.js';
 import { selectTableSql } from '../validate/reader.js';
 import { createTableSql, generateDdl } from './ddl.js';
 import { type Dialect, dependencyOrder, qi } from './sql.js';
 
-/** The data does not satisfy the warehouse's constraints (or a file does not parse); exit 1. */
-export class LoadError extends Error {
-  override readonly name = 'LoadError';
-}
+export { LoadError };
 
 /** Writes a file under a temporary name in the same directory, then renames it into place. */
 export async function writeFileAtomic(file: string, content: string): Promise<void> {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { Config } from '../config/config.js';
 import { STEP_NAMES, TABLES, TABLE_NAMES, type StepName, type TableName } from '../core/tables.js';
-import { io } from '../state/errors.js';
+import { io } from '../errors.js';
 import { FSYNC, temporaryName } from '../streams/tableOutput.js';
 import type { Layout, RunResult } from '../workers/generateDataset.js';
 import type { ParquetOutput } from '../workers/tasks.js';

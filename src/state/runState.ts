@@ -22,9 +22,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../cli/usageError.js';
+import { UsageError } from '../errors.js';
 import type { InventoryDeltas, PartitionCounts } from '../core/facts.js';
-import { io } from './errors.js';
+import { io } from '../errors.js';
 
 export const STATE_DIR = '.dwgen';
 export const PARTIAL_SUFFIX = '.dwgen-partial';

@@ -8,7 +8,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync, writevSync } from 'node:fs';
 import { open, rename, rm, truncate, type FileHandle } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { ioAsync, io } from '../state/errors.js';
+import { ioAsync, io } from '../errors.js';
 import { injectedWriteError } from '../state/faults.js';
 import { PARTIAL_SUFFIX, type JournalEntry } from '../state/runState.js';
 import { FSYNC } from './tableOutput.js';

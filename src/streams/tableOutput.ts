@@ -9,7 +9,7 @@ import type { DateTextTable } from '../core/calendar.js';
 import type { ColumnBatch } from '../core/columns.js';
 import type { TableDef, TableName } from '../core/tables.js';
 import { ParquetEncoder, type ParquetEncoderOptions } from '../parquet/index.js';
-import { io, ioAsync } from '../state/errors.js';
+import { io, ioAsync } from '../errors.js';
 import { injectedWriteError } from '../state/faults.js';
 import { ByteWriter } from './byteWriter.js';
 import { CsvTableEncoder } from './csvEncoder.js';

@@ -3,11 +3,10 @@
 import { constants, statSync } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { DatasetError } from '../errors.js';
 import { isTableName, TABLE_NAMES, type TableName } from '../core/tables.js';
 
-export class DatasetError extends Error {
-  override readonly name = 'DatasetError';
-}
+export { DatasetError };
 
 export type FileFormat = 'csv' | 'parquet';
 

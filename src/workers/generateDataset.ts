@@ -13,7 +13,7 @@ import { buildDimensionModel } from '../core/model.js';
 import { makePlan, type Plan } from '../core/plan.js';
 import { TABLES, TABLE_NAMES, type StepName, type TableName } from '../core/tables.js';
 import { CsvTableEncoder } from '../streams/csvEncoder.js';
-import { InterruptedError, PartitionError } from '../state/errors.js';
+import { InterruptedError, PartitionError } from '../errors.js';
 import { faultAt, pauseFaultAt, signalFaultAt } from '../state/faults.js';
 import { PARTIAL_SUFFIX, verifyFile, type PartEntry, type PartitionRecord, type PhaseKind, type RunState, type SingleRecord } from '../state/runState.js';
 import { SingleFileWriter, type Resumable } from '../streams/singleFile.js';
