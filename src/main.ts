@@ -6,6 +6,7 @@ import { UsageError } from './errors.js';
 
 // validate and load pull in DuckDB: loaded only when asked for, so generate starts fast.
 const validateCommand = async (argv: string[]): Promise<number> => (await import('./commands/validateCommand.js')).validateCommand(argv);
+const finalizeCommand = async (argv: string[]): Promise<number> => (await import('./cli/finalizeCommand.js')).finalizeCommand(argv);
 const loadCommand = async (argv: string[]): Promise<number> => (await import('./commands/loadCommand.js')).loadCommand(argv);
 
 const HELP = `dwgen — a synthetic TPC-DS-style retail data warehouse generator
@@ -14,6 +15,7 @@ Usage: dwgen <command> [options]
 
 Commands:
   generate    generate the warehouse (CSV and/or Parquet) with its data dictionary and lineage
+  finalize    complete a sharded run (generate --parts N --part K): inventory and the metadata
   validate    check a generated dataset against every invariant, in DuckDB (exit 1 on a violation)
   load        load a dataset into a DuckDB database with keys and constraints; write DDL
   help        show this help
@@ -27,6 +29,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'generate':
       return generateCommand(rest);
+    case 'finalize':
+      return finalizeCommand(rest);
     case 'validate':
       return validateCommand(rest);
     case 'load':

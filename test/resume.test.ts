@@ -1,7 +1,7 @@
 // Nightly-build reliability: runs killed (SIGKILL) at exact points and resumed give the same bytes
 // as an uninterrupted run, for both layouts; damaged files are regenerated alone; SIGINT/SIGTERM
 // stop cleanly with the resume command; write errors and failing workers end with one clear line.
-// The points are hit deterministically with the test-only DWGEN_FAULT hook (src/state/faults.ts).
+// The points are hit deterministically with the test-only DWGEN_FAULT hook (src/storage/faultyStore.ts).
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';

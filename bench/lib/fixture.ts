@@ -1,5 +1,5 @@
 // Bench helper (owned by the benchmarks, issue 5): builds a run's in-memory context the way
-// src/workers/generateDataset.ts does (core/model.ts: plan, dimensions, shared fact arrays) and pre-generates batches.
+// src/run/generateRun.ts does (core/model.ts: plan, dimensions, shared fact arrays) and pre-generates batches.
 import { DEFAULT_CONFIG, validateConfig, type Config } from '../../src/config/config.js';
 import { DateTextTable } from '../../src/core/calendar.js';
 import type { ColumnBatch, ColumnData } from '../../src/core/columns.js';
@@ -28,7 +28,7 @@ export function benchConfig(scale: number): Config {
   return config;
 }
 
-/** Everything a worker would hold, built on this thread from the same model generateDataset builds. */
+/** Everything a worker would hold, built on this thread from the same model generateRun builds. */
 export function buildRunContext(scale: number): RunContext {
   const config = benchConfig(scale);
   const model = buildDimensionModel(config);

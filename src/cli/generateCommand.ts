@@ -1,20 +1,25 @@
 // `dwgen generate`: parses and checks every flag and the config before anything is written,
-// checks the output directory can be written, runs the generation and writes the metadata.
+// opens the store and the run state, decides whether to continue, start over or refuse, runs the
+// generation, and writes the metadata (one machine) or marks the shard complete (--parts).
 import { availableParallelism } from 'node:os';
-import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { accessSync, constants } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_CONFIG, MAX_SCALE_FACTOR, loadConfigFile, validateConfig, type Config } from '../config/config.js';
 import { TABLE_NAMES, isTableName, type TableName } from '../core/tables.js';
 import { TOOL_VERSION, configHash, writeMetadata } from '../metadata/metadata.js';
 import { InterruptedError, UsageError } from '../errors.js';
-import { signalFaultAt } from '../state/faults.js';
-import { RunState, STATE_DIR, manifestDifferences, type RunManifest, type StoredManifest } from '../state/runState.js';
 import { DEFAULT_COMPRESSION, parseCompression, type ParquetCompression } from '../parquet/index.js';
 import { codecFor } from '../parquet/compression.js';
+import { generateRun, removeTableFiles, type Layout } from '../run/generateRun.js';
+import { checkShard, partFromEnvironment, startDecision } from '../run/plan.js';
+import { RunRecords, parseShardDir, shardStateDir, type RunManifest, type Shard } from '../run/records.js';
+import { writtenFromRecords } from '../run/results.js';
+import { localStore, openStore } from '../storage/openStore.js';
+import { STATE_DIR, type Store } from '../storage/store.js';
 import type { Format } from '../streams/tableOutput.js';
-import { generateDataset, removeTableFiles, type Layout } from '../workers/generateDataset.js';
 import type { ParquetOutput } from '../workers/tasks.js';
+import { makePlan } from '../core/plan.js';
 import { ProgressDisplay, summaryLine } from './progress.js';
 
 export const GENERATE_HELP = `Usage: dwgen generate [options]
@@ -44,9 +49,18 @@ Options:
   --force              replace what --out holds even if it is a dwgen dataset or run state of a
                        different configuration (only dwgen's own files are removed)
   --verbose            on --resume, one line per partition that is regenerated
+  --parts N            shard the run N ways (the partitioned layout): this process writes only
+                       shard K's partitions, into a directory every shard shares; then
+                       'dwgen finalize --out DIR' writes inventory and the metadata
+  --part K             this process's shard, 1 to N
+  --part-from-env VAR  the shard from a 0-based task index in VAR (part = index + 1; for
+                       SLURM_ARRAY_TASK_ID counted from SLURM_ARRAY_TASK_MIN). Without --part
+                       or --part-from-env, --parts detects JOB_COMPLETION_INDEX (Kubernetes
+                       Indexed Job), then SLURM_ARRAY_TASK_ID (Slurm job array)
   -h, --help           show this help
 
-Re-running the same command without --resume regenerates everything; a directory holding a
+A shard rerun with the same flags continues by itself: it reuses what its records verify.
+Re-running the same one-machine command without --resume regenerates everything; a directory holding a
 dwgen dataset or run state of a different configuration is refused unless --force. One run per
 directory at a time (OUT/.dwgen/lock). On SIGINT/SIGTERM the partitions in flight finish, the
 command to resume is printed, and the exit status is 130/143.
@@ -67,6 +81,8 @@ export interface GenerateArgs {
   resume: boolean;
   force: boolean;
   verbose: boolean;
+  /** --parts/--part: this process's shard, or null for a one-machine run. */
+  shard: Shard | null;
 }
 
 const DEFAULT_CONFIG_PATH = 'config/default.yaml';
@@ -78,10 +94,10 @@ function parsePositiveInt(flag: string, text: string): number {
   return Number(text);
 }
 
-const VALUE_FLAGS = new Set(['--config', '--scale', '--seed', '--out', '--workers', '--layout', '--format', '--compression', '--row-group-mb', '--tables']);
+const VALUE_FLAGS = new Set(['--config', '--scale', '--seed', '--out', '--workers', '--layout', '--format', '--compression', '--row-group-mb', '--tables', '--parts', '--part', '--part-from-env']);
 
 /** Parses `generate`'s flags; returns null when help was asked for. */
-export function parseGenerateArgs(argv: string[], cwd = process.cwd()): GenerateArgs | null {
+export function parseGenerateArgs(argv: string[], cwd = process.cwd(), env: Readonly<Record<string, string | undefined>> = process.env): GenerateArgs | null {
   // `--scale -1` must reach the value check, not parseArgs' "ambiguous argument" refusal.
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -110,6 +126,9 @@ export function parseGenerateArgs(argv: string[], cwd = process.cwd()): Generate
         resume: { type: 'boolean' },
         force: { type: 'boolean' },
         verbose: { type: 'boolean' },
+        parts: { type: 'string' },
+        part: { type: 'string' },
+        'part-from-env': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -157,7 +176,12 @@ export function parseGenerateArgs(argv: string[], cwd = process.cwd()): Generate
   }
   const workers = v.workers === undefined ? availableParallelism() : parsePositiveInt('--workers', v.workers);
   if (workers > 256) throw new UsageError(`--workers must be at most 256, got '${v.workers}'`);
-  const layout = (v.layout ?? 'single') as Layout;
+  if (v.part !== undefined && v['part-from-env'] !== undefined) throw new UsageError('--part and --part-from-env cannot be combined');
+  const parts = v.parts === undefined ? undefined : parsePositiveInt('--parts', v.parts);
+  const part =
+    v.part !== undefined ? parsePositiveInt('--part', v.part) : parts !== undefined ? partFromEnvironment(env, v['part-from-env'] ?? null) : v['part-from-env'] !== undefined ? partFromEnvironment(env, v['part-from-env']) : undefined;
+  const shard = checkShard(parts, part, v.layout);
+  const layout = (v.layout ?? (shard ? 'partitioned' : 'single')) as Layout;
   if (layout !== 'single' && layout !== 'partitioned') throw new UsageError(`--layout must be single or partitioned, got '${v.layout}'`);
   const format = v.format ?? 'csv';
   if (format !== 'csv' && format !== 'parquet' && format !== 'both') throw new UsageError(`--format must be csv, parquet or both, got '${v.format}'`);
@@ -193,39 +217,8 @@ export function parseGenerateArgs(argv: string[], cwd = process.cwd()): Generate
     resume: v.resume === true,
     force: v.force === true,
     verbose: v.verbose === true,
+    shard,
   };
-}
-
-/**
- * mkdir -p, one level at a time: Node 20's recursive mkdirSync never returns for a path under
- * /proc (it retries the ENOENT forever), so a bad --out could hang the run instead of failing.
- */
-function makeDirectories(dir: string): void {
-  try {
-    mkdirSync(dir);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return;
-    const parent = dirname(dir);
-    if (code !== 'ENOENT' || parent === dir) throw err;
-    makeDirectories(parent);
-    mkdirSync(dir);
-  }
-}
-
-/** Creates OUT/data and OUT/metadata and proves both writable, or fails naming the directory. */
-export function prepareOutputDir(outDir: string): void {
-  for (const dir of [outDir, join(outDir, 'data'), join(outDir, 'metadata'), join(outDir, STATE_DIR)]) {
-    try {
-      makeDirectories(dir);
-      const probe = join(dir, `.dwgen-write-test-${process.pid}`);
-      writeFileSync(probe, '');
-      rmSync(probe);
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      throw new UsageError(`--out ${outDir}: cannot write ${dir} (${e.code ?? e.message})`);
-    }
-  }
 }
 
 /** Everything that determines the output bytes (never the worker count). */
@@ -240,22 +233,37 @@ export function runManifest(args: GenerateArgs): RunManifest {
     layout: args.layout,
     parquet: args.formats.includes('parquet') ? { compression: args.parquet.compression, row_group_bytes: args.parquet.rowGroupBytes } : null,
     tables: args.tables,
+    shard: args.shard,
   };
 }
 
-/** What --out already holds: a dwgen run state (manifest), a finished dwgen dataset without one, or neither. */
-function existingRun(state: RunState, outDir: string): { manifest: StoredManifest | null; configSha256: string | null } {
-  const manifest = state.readManifest();
-  if (manifest) return { manifest, configSha256: manifest.config_sha256 };
-  for (const file of ['schema.json']) {
-    try {
-      const doc = JSON.parse(readFileSync(join(outDir, 'metadata', file), 'utf8')) as { generator?: { name?: string }; config_sha256?: string };
-      if (doc.generator?.name === 'dwgen' && typeof doc.config_sha256 === 'string') return { manifest: null, configSha256: doc.config_sha256 };
-    } catch {
-      /* none, or not dwgen's */
-    }
+/** The config sha256 of the finished dwgen dataset in the store (its schema.json), if there is one. */
+export async function datasetConfigSha256(store: Store): Promise<string | null> {
+  const bytes = await store.get('metadata/schema.json');
+  if (bytes === null) return null;
+  try {
+    const doc = JSON.parse(Buffer.from(bytes).toString('utf8')) as { generator?: { name?: string }; config_sha256?: string };
+    return doc.generator?.name === 'dwgen' && typeof doc.config_sha256 === 'string' ? doc.config_sha256 : null;
+  } catch {
+    return null; // not dwgen's
   }
-  return { manifest: null, configSha256: null };
+}
+
+/** The shard counts whose state the store holds (`.dwgen/shard-KKKKK-of-NNNNN/`). */
+export async function shardStates(store: Store): Promise<{ dir: string; shard: Shard }[]> {
+  const found = new Map<string, Shard>();
+  for (const p of await store.list(STATE_DIR)) {
+    const name = p.split('/')[1];
+    const shard = name === undefined ? null : parseShardDir(name);
+    if (shard) found.set(`${STATE_DIR}/${name}`, shard);
+  }
+  return [...found].map(([dir, shard]) => ({ dir, shard }));
+}
+
+/** Removes the metadata, the lineage first: its presence is what marks a complete dataset. */
+export async function removeMetadata(store: Store): Promise<void> {
+  await store.remove(['metadata/generation_lineage.yaml']);
+  await store.remove(['metadata/schema.json']);
 }
 
 const shellQuote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
@@ -283,32 +291,34 @@ export function resumeCommand(argv: readonly string[], outDir: string, cwd = pro
   return out.map(shellQuote).join(' ');
 }
 
-const removeMetadata = (outDir: string): void => {
-  // The lineage first: its presence is what marks a complete dataset.
-  rmSync(join(outDir, 'metadata', 'generation_lineage.yaml'), { force: true });
-  rmSync(join(outDir, 'metadata', 'schema.json'), { force: true });
-};
-
 export async function generateCommand(argv: string[]): Promise<number> {
   const args = parseGenerateArgs(argv);
   if (args === null) {
     process.stdout.write(GENERATE_HELP + '\n');
     return 0;
   }
-  prepareOutputDir(args.outDir);
   const note = (line: string): void => {
     process.stderr.write(`dwgen: ${line}\n`);
   };
-  const state = new RunState(args.outDir);
-  const stale = state.acquireLock();
-  if (stale) note(`note: ${stale}`);
+  const store = openStore(localStore(args.outDir));
+  await store.prepare();
+  const shard = args.shard;
+  const plan = makePlan(args.config);
+  const mode = shard ? ({ kind: 'shard', shard } as const) : ({ kind: 'all' } as const);
+  if (shard && !args.force) {
+    const other = (await shardStates(store)).find((s) => s.shard.parts !== shard.parts);
+    if (other) throw new UsageError(`--out ${args.outDir} holds shards of --parts ${other.shard.parts} (${other.dir}): --parts ${shard.parts} cannot share it; use the same N, --force, or another --out`);
+  }
+  const records = new RunRecords(store, shard ? shardStateDir(shard) : STATE_DIR);
+  const lock = await store.lock(records.lockPath);
+  if (lock.note) note(`note: ${lock.note}`);
   const abort = new AbortController();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (++interrupts > 1) {
       // A second signal: stop now. Only temporaries (*.tmp-<pid>, *.dwgen-partial) can be left.
-      state.releaseLock();
-      process.exit(signal === 'SIGINT' ? 130 : 143);
+      void lock.release().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+      return;
     }
     note(`${signal}: finishing the partitions in flight, then stopping (send it again to stop at once)`);
     abort.abort(signal);
@@ -318,44 +328,47 @@ export async function generateCommand(argv: string[]): Promise<number> {
   const display = new ProgressDisplay(process.stderr, !args.quiet);
   try {
     const manifest = runManifest(args);
-    const existing = existingRun(state, args.outDir);
-    const sameConfig = existing.manifest
-      ? manifestDifferences(existing.manifest, manifest).length === 0
-      : existing.configSha256 === null || existing.configSha256 === manifest.config_sha256;
-    if (!sameConfig && !args.force) {
-      const diffs = existing.manifest ? manifestDifferences(existing.manifest, manifest) : ['config sha256'];
-      const what = existing.manifest?.state === 'running' ? 'the state of an unfinished dwgen run' : 'a dwgen dataset';
-      throw new UsageError(
-        `--out ${args.outDir} holds ${what} of a different configuration (${diffs.join('; ')}): ${args.resume ? '--resume needs the same flags and config as that run; ' : ''}use --force to replace it, or another --out`,
-      );
-    }
-    let resume = args.resume && existing.manifest !== null;
-    if (args.resume && !resume) note(`note: nothing to resume in ${args.outDir} (no run state); generating everything`);
+    const decision = startDecision({
+      out: args.outDir,
+      wanted: manifest,
+      existing: await records.readManifest(),
+      datasetConfigSha256: await datasetConfigSha256(store),
+      resume: args.resume,
+      force: args.force,
+    });
+    if (decision.action === 'refuse') throw new UsageError(decision.message);
+    for (const line of decision.notes) note(line);
+    const resume = decision.resume;
     if (args.force) {
-      for (const t of TABLE_NAMES) removeTableFiles(join(args.outDir, 'data'), t);
-      state.clearRecords();
-      resume = false;
+      await removeTableFiles(store, plan, mode, TABLE_NAMES, records);
+      if (shard) {
+        for (const other of await shardStates(store)) if (other.shard.parts !== shard.parts) await store.remove(await store.list(other.dir));
+      } else {
+        await store.remove((await store.list(STATE_DIR)).filter((p) => p !== records.lockPath));
+      }
+      await records.clearRecords();
     } else if (!resume) {
-      if (existing.manifest?.state === 'running') note(`note: ${args.outDir} holds an unfinished run of this configuration; starting over (--resume would reuse its finished partitions)`);
-      state.clearRecords();
+      await records.clearRecords();
     }
-    removeMetadata(args.outDir);
-    state.writeManifest(manifest, 'running');
-
+    await removeMetadata(store);
     const startedAt = new Date();
+    const stored = { ...manifest, config: args.config, config_source: args.configSource, started_at: startedAt.toISOString() };
+    await records.writeManifest({ ...stored, state: 'running' });
+
     const t0 = performance.now();
-    let result;
+    let outcome;
     try {
-      result = await generateDataset({
+      outcome = await generateRun({
         config: args.config,
-        outDir: args.outDir,
+        store,
+        records,
+        mode,
         workers: args.workers,
         layout: args.layout,
         formats: args.formats,
         parquet: args.parquet,
         tables: args.tables,
         onProgress: (e) => display.update(e),
-        state,
         resume,
         signal: abort.signal,
         log: args.verbose ? note : undefined,
@@ -365,32 +378,37 @@ export async function generateCommand(argv: string[]): Promise<number> {
       display.stop();
     }
     const compileStarted = performance.now();
-    writeMetadata(
-      args.outDir,
-      result,
-      {
-        config: args.config,
-        configSource: args.configSource,
-        workers: args.workers,
-        layout: args.layout,
-        formats: args.formats,
-        parquet: args.formats.includes('parquet') ? args.parquet : null,
-        startedAt,
-        finishedAt: new Date(),
-        resumed: result.resumed,
-      },
-      compileStarted,
-      () => signalFaultAt('metadata', 0),
-    );
-    state.markComplete(manifest);
-    if (result.resumed && !args.quiet) {
-      note(`resumed: reused ${result.resumed.reused} partitions, generated ${result.resumed.regenerated}`);
+    const written = await writtenFromRecords([records], args.tables, args.formats, args.layout === 'single');
+    const finishedAt = new Date();
+    if (shard === null) {
+      await writeMetadata(
+        store,
+        { ...outcome, written },
+        {
+          config: args.config,
+          configSource: args.configSource,
+          workers: args.workers,
+          layout: args.layout,
+          formats: args.formats,
+          parquet: args.formats.includes('parquet') ? args.parquet : null,
+          startedAt,
+          finishedAt,
+          resumed: outcome.resumed,
+        },
+        compileStarted,
+      );
+    }
+    await records.writeManifest({ ...stored, state: 'complete', step_seconds: outcome.stepSeconds, finished_at: finishedAt.toISOString() });
+    await records.dropScratch(shard !== null); // a shard keeps its inventory deltas for finalize
+    if (outcome.resumed && !args.quiet && (args.resume || outcome.resumed.reused > 0)) {
+      note(`resumed: reused ${outcome.resumed.reused} partitions, generated ${outcome.resumed.regenerated}`);
     }
     if (!args.quiet) {
-      const files = Object.values(result.written);
-      const rows = files.reduce((s, t) => s + t!.rows, 0);
-      const bytes = files.reduce((s, t) => s + t!.files.reduce((b, f) => b + f.bytes, 0), 0);
-      process.stderr.write(summaryLine(files.length, rows, bytes, (performance.now() - t0) / 1000, join(args.outDir, 'data')) + '\n');
+      const tables = Object.values(written);
+      const rows = tables.reduce((s, t) => s + t!.rows, 0);
+      const bytes = tables.reduce((s, t) => s + t!.files.reduce((b, f) => b + f.bytes, 0), 0);
+      const where = store.locate('data') + (shard ? ` (shard ${shard.part} of ${shard.parts}; run 'dwgen finalize --out ${args.outDir}' once every shard is done)` : '');
+      process.stderr.write(summaryLine(tables.length, rows, bytes, (performance.now() - t0) / 1000, where) + '\n');
     }
     return 0;
   } catch (err) {
@@ -399,7 +417,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
     if (err instanceof InterruptedError) {
       note(`interrupted by ${err.signal}: every finished partition is recorded; no incomplete file is under a final name`);
       note(`resume with: ${resumeWith}`);
-      return err.signal === 'SIGTERM' ? 143 : 130;
+      return err.exitCode;
     }
     note(`failed: ${(err as Error).message ?? String(err)}`);
     if (process.env.DWGEN_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
@@ -408,6 +426,6 @@ export async function generateCommand(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    state.releaseLock();
+    await lock.release();
   }
 }

@@ -1,7 +1,7 @@
 // Progress on stderr: a live per-table display (rows, rows/s, ETA) when stderr is a terminal,
 // one summary line otherwise; nothing with --quiet.
 import type { TableName } from '../core/tables.js';
-import type { ProgressEvent } from '../workers/generateDataset.js';
+import type { ProgressEvent } from '../run/generateRun.js';
 
 const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const fmtRate = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : n.toFixed(0));

@@ -3,14 +3,12 @@
 // lineage of the logical steps, with rows, bytes, checksums and timings). Rendering is pure;
 // writeMetadata writes both atomically, last, so complete metadata means a complete dataset.
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { Config } from '../config/config.js';
 import { STEP_NAMES, TABLES, TABLE_NAMES, type StepName, type TableName } from '../core/tables.js';
-import { io } from '../errors.js';
-import { FSYNC, temporaryName } from '../streams/tableOutput.js';
-import type { Layout, RunResult } from '../workers/generateDataset.js';
+import type { Layout } from '../run/generateRun.js';
+import type { RunResult } from '../run/results.js';
+import type { Store } from '../storage/store.js';
 import type { ParquetOutput } from '../workers/tasks.js';
 
 export const TOOL_NAME = 'dwgen';
@@ -27,6 +25,8 @@ export interface RunInfo {
   finishedAt: Date;
   /** Set when the run was resumed: partitions reused from the records and partitions generated. */
   resumed?: { reused: number; regenerated: number } | null;
+  /** A sharded run's finalize: the shard count and the host of each shard (in shard order). */
+  shards?: { count: number; hosts: string[] } | null;
 }
 
 /** sha256 of the effective config as canonical JSON (keys sorted), so equal configs hash equally. */
@@ -174,6 +174,7 @@ export function renderLineage(run: RunResult, info: RunInfo, compileSeconds: num
         inventory: run.plan.inventoryPartitions,
       },
       keys: 'order_id, transaction_id and return_id are dense (1..N): a counting pre-pass draws each partition’s line and return counts from their own streams',
+      ...(info.shards ? { shards: { count: info.shards.count, hosts: info.shards.hosts, note: 'generated as shards (dwgen generate --parts N --part K), merged by dwgen finalize' } } : {}),
       ...(info.resumed ? { resumed: { note: 'resumed with --resume: partitions whose records and files verified were reused', reused_partitions: info.resumed.reused, generated_partitions: info.resumed.regenerated } } : {}),
       started_at: info.startedAt.toISOString(),
       finished_at: info.finishedAt.toISOString(),
@@ -183,26 +184,9 @@ export function renderLineage(run: RunResult, info: RunInfo, compileSeconds: num
   return `# dwgen ETL lineage: the logical pipeline steps and what each produced in this run.\n${toYaml(doc, { lineWidth: 0 })}`;
 }
 
-/** Written under a temporary name, fsynced (the lineage claims the whole dataset), renamed into place. */
-function writeAtomic(path: string, text: string): void {
-  io(path, () => {
-    const fd = openSync(temporaryName(path), 'w');
-    try {
-      writeFileSync(fd, text);
-      if (FSYNC) fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporaryName(path), path);
-  });
-}
-
-/** Writes schema.json, then the lineage (last: its presence marks a finished run). */
-export function writeMetadata(outDir: string, run: RunResult, info: RunInfo, compileStarted: number, afterSchema?: () => void): void {
-  const dir = join(outDir, 'metadata');
-  mkdirSync(dir, { recursive: true });
-  writeAtomic(join(dir, 'schema.json'), renderSchema(run, info));
-  afterSchema?.();
+/** Writes schema.json, then the lineage (last: its presence marks a finished run); both durable and atomic. */
+export async function writeMetadata(store: Store, run: RunResult, info: RunInfo, compileStarted: number): Promise<void> {
+  await store.put('metadata/schema.json', renderSchema(run, info), { durable: true });
   const compileSeconds = (performance.now() - compileStarted) / 1000;
-  writeAtomic(join(dir, 'generation_lineage.yaml'), renderLineage(run, info, compileSeconds));
+  await store.put('metadata/generation_lineage.yaml', renderLineage(run, info, compileSeconds), { durable: true });
 }

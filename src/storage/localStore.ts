@@ -3,7 +3,7 @@
 // thread that encodes it, closed without fsync, and committed later by the main thread (fsync,
 // then rename into place): a worker blocked in fsync would hold a core the generation needs.
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, createReadStream, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync, writeSync, readFileSync } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -237,6 +237,11 @@ export class LocalStore implements Store {
     const mine = JSON.stringify({ pid: process.pid, host: hostname(), started_at: new Date().toISOString() }) + '\n';
     const release = async (): Promise<void> => {
       if (readJson<{ pid?: number }>(file)?.pid === process.pid) rmSync(file, { force: true });
+      try {
+        rmdirSync(dirname(file)); // only when empty: a run refused before it wrote anything leaves nothing behind
+      } catch {
+        /* holds state */
+      }
     };
     try {
       writeFileSync(file, mine, { flag: 'wx' });

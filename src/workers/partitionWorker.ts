@@ -1,7 +1,6 @@
 // The piscina worker: generates one partition (customers, orders with everything that hangs off
 // them, or inventory rows), encodes the selected tables and writes its own part files. Set-up
 // (views of the shared dimension arrays, alias tables, date text) is done once per worker.
-import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { DateTextTable } from '../core/calendar.js';
 import type { ColumnBatch } from '../core/columns.js';
@@ -11,10 +10,11 @@ import {
 } from '../core/facts.js';
 import { inventoryStoreRange } from '../core/plan.js';
 import { TABLES, type TableName } from '../core/tables.js';
-import { faultAt } from '../state/faults.js';
+import { openStore } from '../storage/openStore.js';
+import { partPath, type Store, type StoreDescription } from '../storage/store.js';
 import { giveSpareChunks } from '../streams/byteWriter.js';
-import { CsvPartWriter, ParquetPartWriter, injectWriteFault, partFileName, type PartResult, type PartWriter } from '../streams/tableOutput.js';
-import { SPARE_CHUNKS_PER_TASK, type OutputTarget, type Task, type TaskResult, type WorkerSetup } from './tasks.js';
+import { CsvPartWriter, ParquetPartWriter, type PartResult, type PartWriter } from '../streams/tableOutput.js';
+import { SPARE_CHUNKS_PER_TASK, type OutputTarget, type Task, type TaskFailure, type TaskResult, type WorkerSetup } from './tasks.js';
 
 interface WorkerState {
   setup: WorkerSetup;
@@ -40,30 +40,46 @@ function workerState(): WorkerState {
   return state;
 }
 
+/** The store of this worker's tasks, opened once from its description. */
+let openedStore: { key: string; store: Store } | null = null;
+
+function storeFor(description: StoreDescription): Store {
+  const key = JSON.stringify(description);
+  if (openedStore?.key !== key) openedStore = { key, store: openStore(description) };
+  return openedStore.store;
+}
+
 /**
- * Opens the writers of every selected table and format; finishes them all, or deletes them all on
- * error. Finished part files are left closed under their temporary names: the main thread commits
- * them (commitPart: fsync, rename), so this worker goes on generating instead of waiting for fsync.
+ * Opens the writers of every selected table and format; finishes them all, or aborts them all on
+ * error. Finished parts are not yet published: the main thread commits them (for a local store:
+ * fsync, rename), so this worker goes on generating instead of waiting for fsync.
  */
 class PartitionOutput {
   private readonly writers = new Map<TableName, PartWriter[]>();
+  /** Writers still to abort on failure (a finished one too: its part is not published yet). */
+  private readonly all: PartWriter[] = [];
 
   constructor(target: OutputTarget, partition: number, tables: readonly TableName[], dates: DateTextTable) {
+    const store = storeFor(target.store);
+    const add = (list: PartWriter[], w: PartWriter): void => {
+      list.push(w);
+      this.all.push(w);
+    };
     try {
       for (const name of tables) {
         if (!target.tables.includes(name)) continue;
         const list: PartWriter[] = [];
         this.writers.set(name, list);
         if (target.csv !== null) {
-          const path = target.csv === 'parts' ? join(target.dataDir, name, partFileName(partition, 'csv')) : null;
-          list.push(new CsvPartWriter(TABLES[name], dates, path, true));
+          add(list, new CsvPartWriter(TABLES[name], dates, target.csv === 'parts' ? store.createPart(partPath(name, partition, 'csv')) : null));
         }
         if (target.parquet !== null) {
-          list.push(new ParquetPartWriter(TABLES[name], join(target.dataDir, name, partFileName(partition, 'parquet')), target.parquet, true));
+          const parquet = target.parquet;
+          add(list, new ParquetPartWriter(TABLES[name], () => store.createPart(partPath(name, partition, 'parquet')), parquet));
         }
       }
     } catch (err) {
-      this.abort();
+      void this.abort();
       throw err;
     }
   }
@@ -73,14 +89,14 @@ class PartitionOutput {
     if (list) for (const w of list) w.write(batch);
   }
 
-  finish(): PartResult[] {
+  async finish(): Promise<PartResult[]> {
     const parts: PartResult[] = [];
-    for (const list of this.writers.values()) for (const w of list) parts.push(w.finish());
+    for (const list of this.writers.values()) for (const w of list) parts.push(await w.finish());
     return parts;
   }
 
-  abort(): void {
-    for (const list of this.writers.values()) for (const w of list) w.abort();
+  async abort(): Promise<void> {
+    await Promise.allSettled(this.all.map((w) => w.abort()));
   }
 
   /** The in-memory chunk buffers, to be transferred (not copied) back to the main thread. */
@@ -91,13 +107,13 @@ class PartitionOutput {
   }
 }
 
-function withOutput(target: OutputTarget, partition: number, tables: readonly TableName[], body: (out: PartitionOutput) => void): PartResult[] {
+async function withOutput(target: OutputTarget, partition: number, tables: readonly TableName[], body: (out: PartitionOutput) => void): Promise<PartResult[]> {
   const out = new PartitionOutput(target, partition, tables, workerState().dates);
   try {
     body(out);
-    return out.finish();
+    return await out.finish();
   } catch (err) {
-    out.abort();
+    await out.abort();
     throw err;
   }
 }
@@ -113,7 +129,7 @@ async function run(task: Task): Promise<TaskResult> {
     case 'customers': {
       dimensions ??= await import('../core/dimensions.js');
       const { generateCustomers } = dimensions;
-      const parts = withOutput(task.output, task.partition, ['customers'], (out) =>
+      const parts = await withOutput(task.output, task.partition, ['customers'], (out) =>
         generateCustomers(s.setup.config, s.setup.plan, task.partition, (batch) => out.write('customers', batch)),
       );
       return { kind: 'customers', parts };
@@ -122,7 +138,7 @@ async function run(task: Task): Promise<TaskResult> {
       s.inventory ??= new InventoryAccumulator(s.setup.plan);
       s.orderColumns ??= new OrderBatchColumns();
       let result: ReturnType<typeof generateOrderPartition> | null = null;
-      const parts = withOutput(task.output, task.partition, ['raw_orders', 'transactions_raw', 'order_aggregates', 'orders', 'returns'], (out) => {
+      const parts = await withOutput(task.output, task.partition, ['raw_orders', 'transactions_raw', 'order_aggregates', 'orders', 'returns'], (out) => {
         result = generateOrderPartition(s.facts, task.partition, task.keys, (t, b) => out.write(t, b), s.inventory!, s.orderColumns!);
       });
       const r = result as unknown as ReturnType<typeof generateOrderPartition>;
@@ -130,7 +146,7 @@ async function run(task: Task): Promise<TaskResult> {
     }
     case 'inventory': {
       const { first, count } = inventoryStoreRange(s.setup.plan, task.partition);
-      const parts = withOutput(task.output, task.partition, ['inventory'], (out) => {
+      const parts = await withOutput(task.output, task.partition, ['inventory'], (out) => {
         generateInventoryRows(s.setup.plan, inventoryRules(s.setup.config), s.facts.arrays, first, count, (b) => out.write('inventory', b));
       });
       return { kind: 'inventory', parts };
@@ -138,13 +154,17 @@ async function run(task: Task): Promise<TaskResult> {
   }
 }
 
-/** TEST-ONLY faults (DWGEN_FAULT, see state/faults.ts): throw, exit the worker, or fail the first write. */
-function injectFaults(task: Task): void {
-  const f = faultAt(task.kind, task.partition, ['throw', 'exit', 'enospc', 'eacces'], task.attempt ?? 1);
-  if (!f) return;
-  if (f.mode === 'throw') throw new Error(`injected fault (DWGEN_FAULT) in ${task.kind} partition ${task.partition}`);
-  if (f.mode === 'exit') process.exit(1);
-  injectWriteFault(f.mode as 'enospc' | 'eacces');
+/** A failed task's error as data (see TaskFailure). */
+export function taskFailure(err: unknown): TaskFailure {
+  const e = err as { name?: unknown; message?: unknown; code?: unknown };
+  return {
+    kind: 'failed',
+    error: {
+      name: typeof e?.name === 'string' ? e.name : 'Error',
+      message: typeof e?.message === 'string' ? e.message : String(err),
+      ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+    },
+  };
 }
 
 /** piscina entry point: runs a task and moves its chunk buffers and delta arrays back. */
@@ -152,15 +172,12 @@ export default async function handleTask(task: Task): Promise<unknown> {
   let result: TaskResult;
   try {
     if ('spare' in task && task.spare) giveSpareChunks(task.spare, SPARE_CHUNKS_PER_TASK);
-    injectFaults(task);
     result = await run(task);
   } catch (err) {
     // A partition that failed may leave half-filled scratch state (the inventory accumulator):
     // rebuild everything for the next task on this worker.
     state = null;
-    throw err;
-  } finally {
-    injectWriteFault(null);
+    return taskFailure(err);
   }
   const transfer: ArrayBuffer[] = 'parts' in result ? PartitionOutput.transferables(result.parts) : [];
   if (result.kind === 'orders') {

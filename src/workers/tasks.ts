@@ -5,6 +5,7 @@ import type { Config } from '../config/config.js';
 import type { FactLayout, InventoryDeltas, PartitionCounts, PartitionKeys } from '../core/facts.js';
 import type { Plan } from '../core/plan.js';
 import type { TableName } from '../core/tables.js';
+import type { StoreDescription } from '../storage/store.js';
 import type { PartResult } from '../streams/tableOutput.js';
 
 /**
@@ -29,8 +30,8 @@ export interface WorkerSetup {
 }
 
 export interface OutputTarget {
-  /** Directory of the dataset's data files (DIR/data). */
-  dataDir: string;
+  /** The store the part files go to (each worker opens its own from this description). */
+  store: StoreDescription;
   /** Tables whose rows this task writes; others are generated (when needed) but not encoded. */
   tables: TableName[];
   /** CSV as part files data/<table>/part-NNNNN.csv, as chunks returned for a single file, or none. */
@@ -57,3 +58,12 @@ export type TaskResult =
   | { kind: 'customers'; parts: PartResult[] }
   | { kind: 'orders'; parts: PartResult[]; rows: Record<string, number>; inventory: InventoryDeltas }
   | { kind: 'inventory'; parts: PartResult[] };
+
+/**
+ * A task that failed, as data: a thrown error loses its class and `code` on the way back from a
+ * worker thread (structured clone keeps only the message), and the retry decision needs them.
+ */
+export interface TaskFailure {
+  kind: 'failed';
+  error: { name: string; message: string; code?: string };
+}

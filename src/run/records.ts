@@ -1,0 +1,235 @@
+// A run's durable state, kept in its store under a state prefix: `.dwgen/` for a one-machine run
+// and for finalize, `.dwgen/shard-KKKKK-of-NNNNN/` for shard K of N (each shard owns its own, so
+// shards on many hosts writing one dataset never touch each other's state or lock).
+//
+//   run.json                   the manifest: everything that determines the bytes (config and its
+//                              hash, seed, scale, formats, layout, Parquet settings, tables, shard;
+//                              never the worker count), the host, and whether the run completed
+//   lock                       {pid, host, started_at} of the run writing here
+//   counts.json                the counting pre-pass: lines and returns of every order partition
+//   parts/<kind>-NNNNN.json    one record per finished unit (dimensions, customers, orders and
+//                              inventory partitions): rows, bytes, sha256 of each file, written
+//                              AFTER the files were published
+//   parts/orders-NNNNN.inv     its inventory deltas (cells, sold, lastSale as raw Int32 arrays),
+//                              kept until the dataset is finalized
+//   parts/single-<table>.json  a committed single-file table (rows, bytes, sha256)
+//   journal/<table>.jsonl      single-file layout: the append file's journal (see the store)
+//
+// Nothing here is trusted blindly: every record is checked against the file it describes (size,
+// then sha256) before its partition is reused. That is why records need no fsync: a record whose
+// file did not survive a crash fails verification. The metadata documents are built from these
+// records (see results.ts), so a process that generated nothing can still write them.
+import { hostname } from 'node:os';
+import type { Config } from '../config/config.js';
+import type { InventoryDeltas, PartitionCounts } from '../core/facts.js';
+import { STATE_DIR, type Store } from '../storage/store.js';
+
+export type UnitKind = 'dimensions' | 'customers' | 'orders' | 'inventory';
+
+/** One shard of N (1-based). */
+export interface Shard {
+  parts: number;
+  part: number;
+}
+
+/** Everything that determines the output bytes. The worker count is deliberately absent. */
+export interface RunManifest {
+  tool: 'dwgen';
+  tool_version: string;
+  config_sha256: string;
+  seed: number;
+  scale_factor: number;
+  formats: string[];
+  layout: string;
+  parquet: { compression: string; row_group_bytes: number } | null;
+  tables: string[];
+  /** Set for shard runs: this shard's place among N. */
+  shard?: Shard | null;
+}
+
+export interface StoredManifest extends RunManifest {
+  state: 'running' | 'complete';
+  /** The effective config (finalize needs it to build the inventory), and where it came from. */
+  config?: Config;
+  config_source?: string;
+  host?: string;
+  /** Wall time of the logical steps this run executed (finalize reports the shards'). */
+  step_seconds?: Record<string, number>;
+  started_at?: string;
+  finished_at?: string;
+}
+
+/** One table's output of one partition in one format. */
+export interface PartEntry {
+  table: string;
+  format: 'csv' | 'parquet';
+  rows: number;
+  bytes: number;
+  /** The part file (dataset-relative posix path) and its sha256; null when the rows went into a single file. */
+  path: string | null;
+  sha256: string | null;
+}
+
+export interface PartitionRecord {
+  kind: UnitKind;
+  partition: number;
+  parts: PartEntry[];
+}
+
+export interface SingleRecord {
+  table: string;
+  path: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+}
+
+/** Human-readable differences between two manifests ("seed 7 vs 8"); the shard's own number is not one. */
+export function manifestDifferences(existing: RunManifest, wanted: RunManifest): string[] {
+  const diffs: string[] = [];
+  const fields: (keyof RunManifest)[] = ['seed', 'scale_factor', 'layout', 'formats', 'parquet', 'tables', 'config_sha256', 'tool_version'];
+  const show = (v: unknown): string =>
+    v === null || v === undefined ? 'none' : Array.isArray(v) ? v.join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  for (const f of fields) {
+    if (f === 'config_sha256' && diffs.length > 0) continue; // seed and scale are part of the config hash
+    const a = show(existing[f]);
+    const b = show(wanted[f]);
+    if (a !== b) diffs.push(f === 'config_sha256' ? `config (sha256 ${a.slice(0, 12)}… vs ${b.slice(0, 12)}…)` : `${f} ${a} vs ${b}`);
+  }
+  const parts = (m: RunManifest): number | null => m.shard?.parts ?? null;
+  if (parts(existing) !== parts(wanted)) diffs.push(`shards ${parts(existing) ?? 'none'} vs ${parts(wanted) ?? 'none'}`);
+  return diffs;
+}
+
+const pad = (n: number): string => String(n).padStart(5, '0');
+
+/** The state prefix of shard K of N. */
+export function shardStateDir(shard: Shard): string {
+  return `${STATE_DIR}/shard-${pad(shard.part)}-of-${pad(shard.parts)}`;
+}
+
+/** Parses a shard state directory's name (`shard-00002-of-00007`). */
+export function parseShardDir(name: string): Shard | null {
+  const m = /^shard-(\d{5})-of-(\d{5})$/.exec(name);
+  return m ? { part: Number(m[1]), parts: Number(m[2]) } : null;
+}
+
+const DELTA_MAGIC = 0x56494744; // 'DGIV'
+
+const decode = <T>(bytes: Uint8Array | null): T | null => {
+  if (bytes === null) return null;
+  try {
+    return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as T;
+  } catch {
+    return null;
+  }
+};
+
+export class RunRecords {
+  readonly store: Store;
+  /** The state prefix ('.dwgen' or '.dwgen/shard-KKKKK-of-NNNNN'). */
+  readonly dir: string;
+
+  constructor(store: Store, dir: string = STATE_DIR) {
+    this.store = store;
+    this.dir = dir;
+  }
+
+  get lockPath(): string {
+    return `${this.dir}/lock`;
+  }
+
+  // ---- manifest ----
+
+  async readManifest(): Promise<StoredManifest | null> {
+    const m = decode<StoredManifest>(await this.store.get(`${this.dir}/run.json`));
+    return m && m.tool === 'dwgen' ? m : null;
+  }
+
+  async writeManifest(manifest: StoredManifest): Promise<void> {
+    await this.store.put(`${this.dir}/run.json`, JSON.stringify({ ...manifest, host: manifest.host ?? hostname() }, null, 2) + '\n');
+  }
+
+  // ---- partition records ----
+
+  private recordPath(kind: UnitKind, partition: number, ext: 'json' | 'inv'): string {
+    return `${this.dir}/parts/${kind}-${pad(partition)}.${ext}`;
+  }
+
+  /** Writes a partition's record (its deltas first): call only once its files are published. */
+  async writeRecord(record: PartitionRecord, deltas: InventoryDeltas | null): Promise<void> {
+    if (deltas) {
+      const n = deltas.cells.length;
+      const buf = new Int32Array(2 + 3 * n);
+      buf[0] = DELTA_MAGIC;
+      buf[1] = n;
+      buf.set(deltas.cells, 2);
+      buf.set(deltas.sold, 2 + n);
+      buf.set(deltas.lastSale, 2 + 2 * n);
+      await this.store.put(this.recordPath(record.kind, record.partition, 'inv'), new Uint8Array(buf.buffer));
+    }
+    await this.store.put(this.recordPath(record.kind, record.partition, 'json'), JSON.stringify(record) + '\n');
+  }
+
+  async readRecord(kind: UnitKind, partition: number): Promise<PartitionRecord | null> {
+    const r = decode<PartitionRecord>(await this.store.get(this.recordPath(kind, partition, 'json')));
+    return r && r.kind === kind && r.partition === partition && Array.isArray(r.parts) ? r : null;
+  }
+
+  /** Every partition record held here. */
+  async listRecords(): Promise<PartitionRecord[]> {
+    const out: PartitionRecord[] = [];
+    for (const path of await this.store.list(`${this.dir}/parts`)) {
+      const m = /\/(dimensions|customers|orders|inventory)-(\d{5})\.json$/.exec(path);
+      if (!m) continue;
+      const r = await this.readRecord(m[1] as UnitKind, Number(m[2]));
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  /** The partition's inventory deltas, or null when they are gone (removed once finalized) or damaged. */
+  async readDeltas(partition: number): Promise<InventoryDeltas | null> {
+    const bytes = await this.store.get(this.recordPath('orders', partition, 'inv'));
+    if (bytes === null || bytes.length < 8 || bytes.length % 4 !== 0) return null;
+    const all = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+    const n = all[1];
+    if (all[0] !== DELTA_MAGIC || all.length !== 2 + 3 * n) return null;
+    return { cells: all.slice(2, 2 + n), sold: all.slice(2 + n, 2 + 2 * n), lastSale: all.slice(2 + 2 * n) };
+  }
+
+  async writeSingleRecord(record: SingleRecord): Promise<void> {
+    await this.store.put(`${this.dir}/parts/single-${record.table}.json`, JSON.stringify(record) + '\n');
+  }
+
+  async readSingleRecord(table: string): Promise<SingleRecord | null> {
+    const r = decode<SingleRecord>(await this.store.get(`${this.dir}/parts/single-${table}.json`));
+    return r && r.table === table ? r : null;
+  }
+
+  async writeCounts(counts: PartitionCounts[]): Promise<void> {
+    await this.store.put(`${this.dir}/counts.json`, JSON.stringify(counts.map((c) => [c.lines, c.returns])) + '\n');
+  }
+
+  async readCounts(partitions: number): Promise<PartitionCounts[] | null> {
+    const c = decode<[number, number][]>(await this.store.get(`${this.dir}/counts.json`));
+    if (!Array.isArray(c) || c.length !== partitions || !c.every((x) => Array.isArray(x) && Number.isInteger(x[0]) && Number.isInteger(x[1]))) return null;
+    return c.map(([lines, returns]) => ({ lines, returns }));
+  }
+
+  journalPath(table: string): string {
+    return `${this.dir}/journal/${table}.jsonl`;
+  }
+
+  /** Forgets every record (a fresh run of the same or a new configuration). Keeps the lock and other shards' state. */
+  async clearRecords(): Promise<void> {
+    const mine = (await this.store.list(this.dir)).filter((p) => p !== this.lockPath && !p.slice(this.dir.length + 1).startsWith('shard-'));
+    await this.store.remove(mine);
+  }
+
+  /** Drops what only an unfinished run needs: journals, and the inventory deltas unless a finalize still needs them. */
+  async dropScratch(keepDeltas: boolean): Promise<void> {
+    const paths = await this.store.list(this.dir);
+    await this.store.remove(paths.filter((p) => p.startsWith(`${this.dir}/journal/`) || (!keepDeltas && p.startsWith(`${this.dir}/parts/`) && p.endsWith('.inv'))));
+  }
+}
