@@ -16,6 +16,7 @@ import { checkShard, partFromEnvironment, startDecision } from '../run/plan.js';
 import { RunRecords, parseShardDir, shardStateDir, type RunManifest, type Shard } from '../run/records.js';
 import { writtenFromRecords } from '../run/results.js';
 import { localStore, openStore } from '../storage/openStore.js';
+import { PipeClosedError, StdoutStore } from '../storage/stdoutStore.js';
 import { STATE_DIR, type Store } from '../storage/store.js';
 import type { Format } from '../streams/tableOutput.js';
 import type { ParquetOutput } from '../workers/tasks.js';
@@ -49,6 +50,9 @@ Options:
   --force              replace what --out holds even if it is a dwgen dataset or run state of a
                        different configuration (only dwgen's own files are removed)
   --verbose            on --resume, one line per partition that is regenerated
+  --stdout             stream one table's CSV (the single-file bytes) to standard output, for
+                       '| psql -c "COPY … FROM STDIN"', '| gzip' or '| aws s3 cp - …'; needs
+                       --tables T with one table; nothing else is written
   --parts N            shard the run N ways (the partitioned layout): this process writes only
                        shard K's partitions, into a directory every shard shares; then
                        'dwgen finalize --out DIR' writes inventory and the metadata
@@ -83,6 +87,8 @@ export interface GenerateArgs {
   verbose: boolean;
   /** --parts/--part: this process's shard, or null for a one-machine run. */
   shard: Shard | null;
+  /** --stdout: the one table in `tables` goes to standard output. */
+  stdout: boolean;
 }
 
 const DEFAULT_CONFIG_PATH = 'config/default.yaml';
@@ -129,6 +135,7 @@ export function parseGenerateArgs(argv: string[], cwd = process.cwd(), env: Read
         parts: { type: 'string' },
         part: { type: 'string' },
         'part-from-env': { type: 'string' },
+        stdout: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -176,6 +183,13 @@ export function parseGenerateArgs(argv: string[], cwd = process.cwd(), env: Read
   }
   const workers = v.workers === undefined ? availableParallelism() : parsePositiveInt('--workers', v.workers);
   if (workers > 256) throw new UsageError(`--workers must be at most 256, got '${v.workers}'`);
+  if (v.stdout) {
+    const conflicting: string[] = (['out', 'layout', 'parts', 'part', 'part-from-env', 'resume', 'force'] as const).filter((k) => v[k] !== undefined);
+    if (v.format !== undefined && v.format !== 'csv') conflicting.push('format');
+    if (conflicting.length > 0) throw new UsageError(`--stdout streams one CSV table and writes nothing else: it cannot be combined with ${conflicting.map((k) => `--${k}`).join(', ')}`);
+    const names = (v.tables ?? '').split(',').map((t) => t.trim()).filter((t) => t !== '');
+    if (names.length !== 1) throw new UsageError(`--stdout streams one table: name it with --tables T (one of ${TABLE_NAMES.join(', ')})${names.length > 1 ? `, not ${names.length}` : ''}`);
+  }
   if (v.part !== undefined && v['part-from-env'] !== undefined) throw new UsageError('--part and --part-from-env cannot be combined');
   const parts = v.parts === undefined ? undefined : parsePositiveInt('--parts', v.parts);
   const part =
@@ -218,6 +232,7 @@ export function parseGenerateArgs(argv: string[], cwd = process.cwd(), env: Read
     force: v.force === true,
     verbose: v.verbose === true,
     shard,
+    stdout: v.stdout === true,
   };
 }
 
@@ -291,6 +306,42 @@ export function resumeCommand(argv: readonly string[], outDir: string, cwd = pro
   return out.map(shellQuote).join(' ');
 }
 
+/** --stdout: one table's single-file CSV bytes to standard output; EPIPE (a reader like `head` that stops) ends it quietly. */
+async function streamToStdout(args: GenerateArgs, note: (line: string) => void): Promise<number> {
+  const store = new StdoutStore(process.stdout);
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => abort.abort(signal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const display = new ProgressDisplay(process.stderr, !args.quiet);
+  try {
+    await generateRun({
+      config: args.config,
+      store,
+      records: new RunRecords(store),
+      mode: { kind: 'all' },
+      workers: args.workers,
+      layout: 'single',
+      formats: ['csv'],
+      parquet: args.parquet,
+      tables: args.tables,
+      onProgress: (e) => display.update(e),
+      resume: false,
+      signal: abort.signal,
+      warn: note,
+    });
+    return 0;
+  } catch (err) {
+    if (err instanceof PipeClosedError) return 0;
+    if (err instanceof InterruptedError) return err.exitCode;
+    throw err;
+  } finally {
+    display.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
 export async function generateCommand(argv: string[]): Promise<number> {
   const args = parseGenerateArgs(argv);
   if (args === null) {
@@ -300,6 +351,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
   const note = (line: string): void => {
     process.stderr.write(`dwgen: ${line}\n`);
   };
+  if (args.stdout) return streamToStdout(args, note);
   const store = openStore(localStore(args.outDir));
   await store.prepare();
   const shard = args.shard;

@@ -4,6 +4,7 @@ import { LocalStore } from './localStore.js';
 import type { Store, StoreDescription } from './store.js';
 
 export function openStore(description: StoreDescription): Store {
+  if (description.kind === 'stdout') throw new Error('the standard-output store is opened by the main thread only (new StdoutStore())');
   const store = new LocalStore(description);
   return description.faults ? new FaultyStore(store, description.faults) : store;
 }

@@ -6,7 +6,13 @@
 // Workers receive a StoreDescription (plain data, cloned to each thread) and open their own store.
 
 /** A serialisable description of a store, for the worker threads. */
-export type StoreDescription = LocalStoreDescription;
+export type StoreDescription = LocalStoreDescription | StdoutStoreDescription;
+
+/** Standard output (generate --stdout): it lives on the main thread only; workers return chunks. */
+export interface StdoutStoreDescription {
+  readonly kind: 'stdout';
+  readonly faults?: undefined;
+}
 
 export interface LocalStoreDescription {
   readonly kind: 'local';

@@ -60,7 +60,8 @@ class PartitionOutput {
   private readonly all: PartWriter[] = [];
 
   constructor(target: OutputTarget, partition: number, tables: readonly TableName[], dates: DateTextTable) {
-    const store = storeFor(target.store);
+    let opened: Store | null = null;
+    const store = (): Store => (opened ??= storeFor(target.store)); // a single-file CSV task writes no part
     const add = (list: PartWriter[], w: PartWriter): void => {
       list.push(w);
       this.all.push(w);
@@ -71,11 +72,11 @@ class PartitionOutput {
         const list: PartWriter[] = [];
         this.writers.set(name, list);
         if (target.csv !== null) {
-          add(list, new CsvPartWriter(TABLES[name], dates, target.csv === 'parts' ? store.createPart(partPath(name, partition, 'csv')) : null));
+          add(list, new CsvPartWriter(TABLES[name], dates, target.csv === 'parts' ? store().createPart(partPath(name, partition, 'csv')) : null));
         }
         if (target.parquet !== null) {
           const parquet = target.parquet;
-          add(list, new ParquetPartWriter(TABLES[name], () => store.createPart(partPath(name, partition, 'parquet')), parquet));
+          add(list, new ParquetPartWriter(TABLES[name], () => store().createPart(partPath(name, partition, 'parquet')), parquet));
         }
       }
     } catch (err) {
