@@ -185,8 +185,11 @@ export function renderLineage(run: RunResult, info: RunInfo, compileSeconds: num
 }
 
 /** Writes schema.json, then the lineage (last: its presence marks a finished run); both durable and atomic. */
-export async function writeMetadata(store: Store, run: RunResult, info: RunInfo, compileStarted: number): Promise<void> {
-  await store.put('metadata/schema.json', renderSchema(run, info), { durable: true });
+export async function writeMetadata(store: Store, run: RunResult, info: RunInfo, compileStarted: number): Promise<{ schema: string; lineage: string }> {
+  const schema = renderSchema(run, info);
+  await store.put('metadata/schema.json', schema, { durable: true });
   const compileSeconds = (performance.now() - compileStarted) / 1000;
-  await store.put('metadata/generation_lineage.yaml', renderLineage(run, info, compileSeconds), { durable: true });
+  const lineage = renderLineage(run, info, compileSeconds);
+  await store.put('metadata/generation_lineage.yaml', lineage, { durable: true });
+  return { schema, lineage };
 }

@@ -1,0 +1,35 @@
+// The library's validate and load: the dataset checks and the DuckDB load the CLI commands run,
+// returning their reports instead of printing them.
+import { loadWarehouse, type LoadResult, type LoadedTable } from '../ddl/warehouse.js';
+import { locateDataset } from '../validate/dataset.js';
+import { runValidation, type ValidationReport } from '../validate/runner.js';
+
+export interface ValidateOptions {
+  /** The dataset root (holding data/ and metadata/), or its data directory. */
+  dir: string;
+  /** The metadata directory, when it is not beside the data directory. */
+  metadata?: string;
+  /** DuckDB threads (default: 1 for small datasets, else one per core). */
+  threads?: number;
+  /** One line per phase of the checks. */
+  onProgress?: (line: string) => void;
+}
+
+/** Checks a dataset against every invariant; `report.ok` is false when a check failed. Throws DatasetError when the input cannot be used. */
+export async function validate(options: ValidateOptions): Promise<ValidationReport> {
+  return runValidation(locateDataset(options.dir, options.metadata), { threads: options.threads, onProgress: options.onProgress });
+}
+
+export interface LoadOptions {
+  /** The dataset root (holding data/ and metadata/), or its data directory. */
+  dir: string;
+  metadata?: string;
+  /** The DuckDB database file to create (replaced if it exists). */
+  duckdb: string;
+  onTable?: (table: LoadedTable) => void;
+}
+
+/** Loads a dataset into a DuckDB database with its keys and constraints. Throws LoadError on a constraint violation. */
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  return loadWarehouse(locateDataset(options.dir, options.metadata), options.duckdb, options.onTable);
+}
