@@ -55,6 +55,10 @@ export interface ProgressEvent {
   rowsTotal: number;
   /** Bytes of the table written so far (every format). */
   bytesDone: number;
+  /** The whole run (this shard's share): rows written of every table so far, and in all (the fact tables' once counted). */
+  runRowsDone: number;
+  runRowsTotal: number;
+  runBytesDone: number;
 }
 
 export interface RunOutcome {
@@ -149,10 +153,24 @@ export async function generateRun(options: RunOptions): Promise<RunOutcome> {
   const rowsDone = Object.fromEntries(TABLE_NAMES.map((t) => [t, 0])) as Record<TableName, number>;
   const bytesDone = Object.fromEntries(TABLE_NAMES.map((t) => [t, 0])) as Record<TableName, number>;
   const formats = options.formats;
+  // This run's share of each table's rows (a shard writes its dealt partitions; finalize, inventory).
+  const share = (t: TableName): number => {
+    if (!selected.has(t)) return 0;
+    const kind = unitKindOf(t);
+    if (kind === 'dimensions') return units.dimensions ? 1 : 0;
+    if (kind === 'customers') return units.customers.length / plan.customerPartitions;
+    if (kind === 'inventory') return units.inventory.length > 0 ? 1 : 0;
+    return ORDER_TABLES.some((o) => o === t) && mode.kind !== 'finalize' ? units.orders.length / plan.orderPartitions : 0;
+  };
+  let runRowsDone = 0;
+  let runBytesDone = 0;
   const progress = (table: TableName, rows: number, bytes: number): void => {
     rowsDone[table] += rows;
     bytesDone[table] += bytes;
-    options.onProgress?.({ table, rowsDone: rowsDone[table], rowsTotal: rowCounts[table], bytesDone: bytesDone[table] });
+    runRowsDone += rows;
+    runBytesDone += bytes;
+    const runRowsTotal = TABLE_NAMES.reduce((sum, t) => sum + Math.round(share(t) * rowCounts[t]), 0);
+    options.onProgress?.({ table, rowsDone: rowsDone[table], rowsTotal: Math.round(share(table) * rowCounts[table]), bytesDone: bytesDone[table], runRowsDone, runRowsTotal, runBytesDone });
   };
   const pathOf = (table: TableName, partition: number, format: Format): string =>
     format === 'csv' && layout === 'single' ? dataPath(table) : partPath(table, partition, format);
