@@ -199,7 +199,7 @@ export async function runGenerate(args: GenerateArgs, hooks: RunHooks = {}): Pro
         compileStarted,
       );
     }
-    await records.writeManifest({ ...stored, state: 'complete', step_seconds: outcome.stepSeconds, finished_at: finishedAt.toISOString() });
+    await records.writeManifest({ ...stored, state: 'complete', step_seconds: outcome.stepSeconds, count_seconds: outcome.countSeconds, finished_at: finishedAt.toISOString() });
     await records.dropScratch(shard !== null); // a shard keeps its inventory deltas for finalize
     const tables = Object.values(written);
     return {

@@ -69,6 +69,8 @@ export interface RunOutcome {
   stepSeconds: Partial<Record<StepName, number>>;
   /** On resume: partitions reused from the records and partitions (re)generated. */
   resumed: { reused: number; regenerated: number } | null;
+  /** Wall time of the counting pre-pass (0 when its counts were read from a record). */
+  countSeconds: number;
 }
 
 /** The table files' partition: data/<table>/part-NNNNN.<format> (or the single file). */
@@ -178,6 +180,7 @@ export async function generateRun(options: RunOptions): Promise<RunOutcome> {
   let reused = 0;
   let regenerated = 0;
   let mergeSeconds = 0;
+  let countPassSeconds = 0;
   const owned = (path: string): boolean => ownsPath(plan, mode, path);
   if (resume) await store.sweep({ owned });
   else if (mode.kind !== 'finalize') await removeTableFiles(store, plan, mode, options.tables, records);
@@ -392,6 +395,7 @@ export async function generateRun(options: RunOptions): Promise<RunOutcome> {
       t0 = performance.now();
       const countsFrom = mode.kind === 'finalize' ? mode.shards[0] : records;
       let counts = resume || mode.kind === 'finalize' ? await countsFrom.readCounts(plan.orderPartitions) : null;
+      const countStart = performance.now();
       if (counts === null) {
         // A few tasks of consecutive partitions (one task each was mostly messaging), about two
         // per worker so both stay busy; the counts do not depend on the split.
@@ -413,6 +417,7 @@ export async function generateRun(options: RunOptions): Promise<RunOutcome> {
         );
         await records.writeCounts(fresh);
         counts = fresh;
+        countPassSeconds = (performance.now() - countStart) / 1000;
       }
       const keys: PartitionKeys[] = [];
       let lines = 0;
@@ -477,5 +482,5 @@ export async function generateRun(options: RunOptions): Promise<RunOutcome> {
   } finally {
     await executor.destroy();
   }
-  return { plan, rowCounts, stepSeconds, resumed: resume && mode.kind !== 'finalize' ? { reused, regenerated } : null };
+  return { plan, rowCounts, stepSeconds, resumed: resume && mode.kind !== 'finalize' ? { reused, regenerated } : null, countSeconds: countPassSeconds };
 }

@@ -55,6 +55,8 @@ export interface StoredManifest extends RunManifest {
   host?: string;
   /** Wall time of the logical steps this run executed (finalize reports the shards'). */
   step_seconds?: Record<string, number>;
+  /** Wall time of the counting pre-pass. */
+  count_seconds?: number;
   started_at?: string;
   finished_at?: string;
 }
