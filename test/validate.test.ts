@@ -243,7 +243,7 @@ describe.concurrent('validate catches corruption (exit 1)', () => {
     const dir = await fixture();
     const p = path.join(dir, 'metadata', 'generation_lineage.yaml');
     const text = await readFile(p, 'utf8');
-    await writeFile(p, text.replace(/rows: 10\n/, 'rows: 11\n'));
+    await writeFile(p, text.replace(/(format: csv\n +rows: )10\n/, '$111\n')); // a file's rows, under dwgen's keys
     const { code, report } = await validateJson(dir);
     expect(failing(report)).toEqual(['metadata.lineage']);
     expect(check(report, 'metadata.lineage').examples[0]).toMatch(/lineage rows\/bytes\/sha256 differ from schema.json/);

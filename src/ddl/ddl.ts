@@ -1,6 +1,7 @@
 // DDL generation from TABLES: CREATE TABLE statements (dictionary types, NOT NULL, PRIMARY KEY,
 // UNIQUE for referenced non-key columns, FOREIGN KEY from ColumnDef.references) in dependency order.
 import { TABLES, type TableName } from '../core/tables.js';
+import { TOOL_VERSION } from '../version.js';
 import { type Dialect, dependencyOrder, foreignKeys, ident, sqlType, uniqueColumns } from './sql.js';
 
 /** One CREATE TABLE statement (ends with ";"). */
@@ -29,7 +30,7 @@ export function createTableSql(name: TableName, dialect: Dialect): string {
 }
 
 /** The full DDL script for a dialect: every table of TABLES, referenced tables first. */
-export function generateDdl(dialect: Dialect, version = '0.1.0'): string {
+export function generateDdl(dialect: Dialect, version = TOOL_VERSION): string {
   const head = [
     `-- dwgen ${version}: ${dialect === 'duckdb' ? 'DuckDB' : 'PostgreSQL'} DDL for the retail warehouse.`,
     '-- Generated from the table definitions (src/core/tables.ts); do not edit by hand.',
