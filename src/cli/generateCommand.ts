@@ -1,7 +1,7 @@
 // `dwgen generate`: parses and checks every flag and the config before anything is written,
 // checks the output directory can be written, runs the generation and writes the metadata.
 import { availableParallelism } from 'node:os';
-import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_CONFIG, MAX_SCALE_FACTOR, loadConfigFile, validateConfig, type Config } from '../config/config.js';
@@ -24,7 +24,7 @@ metadata/generation_lineage.yaml under OUT/metadata. Same seed and config give
 byte-identical files for any worker count.
 
 Options:
-  --config FILE        YAML config (default: config/default.yaml if it exists, else built-in defaults)
+  --config FILE        YAML config (default: the built-in defaults, which config/default.yaml documents)
   --scale N            scale factor, > 0 and ≤ ${MAX_SCALE_FACTOR} (overrides scale_factor; 1 ≈ 100,000 orders)
   --seed N             random seed, a non-negative integer (overrides seed)
   --out DIR            dataset root: writes DIR/data and DIR/metadata (default: .)
@@ -69,7 +69,8 @@ export interface GenerateArgs {
   verbose: boolean;
 }
 
-const DEFAULT_CONFIG_PATH = 'config/default.yaml';
+/** The lineage's config_source when no --config is given. */
+export const BUILT_IN_CONFIG = '(built-in defaults)';
 
 function parsePositiveInt(flag: string, text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
@@ -123,19 +124,14 @@ export function parseGenerateArgs(argv: string[], cwd = process.cwd()): Generate
   let config: Config;
   let configSource: string;
   try {
+    // Without --config the built-in defaults apply, whatever the working directory holds
+    // (config/default.yaml documents the same values; test/cli.meta.test.ts keeps them equal).
     if (v.config !== undefined) {
       config = loadConfigFile(resolve(cwd, v.config));
       configSource = v.config;
     } else {
-      const fallback = resolve(cwd, DEFAULT_CONFIG_PATH);
-      let exists = true;
-      try {
-        accessSync(fallback, constants.R_OK);
-      } catch {
-        exists = false;
-      }
-      config = exists ? loadConfigFile(fallback) : validateConfig(structuredClone(DEFAULT_CONFIG));
-      configSource = exists ? DEFAULT_CONFIG_PATH : '(built-in defaults)';
+      config = validateConfig(structuredClone(DEFAULT_CONFIG));
+      configSource = BUILT_IN_CONFIG;
     }
   } catch (err) {
     if (err instanceof ConfigError) throw new UsageError(`config ${err.message}`);
