@@ -125,8 +125,8 @@ function waitForQuiet(): number {
 // ---- one generation run ------------------------------------------------------------------------
 interface LineageStep {
   name: string;
-  wall_time_seconds?: number;
-  outputs?: { table: string }[];
+  /** dwgen's own keys of a step (the seed's keys are name, description, inputs, output(s)). */
+  dwgen?: { wall_time_seconds?: number; tables?: { table: string }[] };
 }
 
 function runOnce(scale: number, workers: number, format: string, layout: string, onDataset?: (dir: string, tables: Record<string, TableRecord>) => void): RunRecord {
@@ -148,7 +148,7 @@ function runOnce(scale: number, workers: number, format: string, layout: string,
     };
     const lineage = parseYaml(readFileSync(join(dir, 'out/metadata/generation_lineage.yaml'), 'utf8')) as { steps: LineageStep[] };
     const stepOf = new Map<string, { step: string; seconds: number }>();
-    for (const s of lineage.steps ?? []) for (const o of s.outputs ?? []) if (!stepOf.has(o.table)) stepOf.set(o.table, { step: s.name, seconds: s.wall_time_seconds ?? NaN });
+    for (const s of lineage.steps ?? []) for (const o of s.dwgen?.tables ?? []) if (!stepOf.has(o.table)) stepOf.set(o.table, { step: s.name, seconds: s.dwgen?.wall_time_seconds ?? NaN });
     const tables: Record<string, TableRecord> = {};
     for (const [name, t] of Object.entries(schema.tables)) {
       const st = stepOf.get(name);

@@ -113,6 +113,17 @@ export class InterruptedError extends DwgenError {
 
 }
 
+/**
+ * The one form of an error line the CLI prints on stderr: `dwgen <command>: error: <message>`, or
+ * `dwgen: error: <message>` before a command is known (an unknown command). The message is the
+ * error's own for a DwgenError (or a string), the plain cause for anything else (describeCause).
+ * No trailing newline.
+ */
+export function errorLine(command: string | null, err: unknown): string {
+  const message = typeof err === 'string' ? err : err instanceof DwgenError ? err.message : describeCause(err);
+  return `dwgen${command ? ` ${command}` : ''}: error: ${message.split('\n')[0]}`;
+}
+
 /** The exit status an error ends the CLI with: its own, or 1 for anything unexpected. */
 export function exitCodeOf(err: unknown): number {
   return err instanceof DwgenError ? err.exitCode : 1;

@@ -2,12 +2,14 @@
 // dwgen's command line: dispatches to the subcommands and turns errors into one clear line and
 // an exit status (2 for bad input, 1 for a failure while running).
 import { GENERATE_HELP, generateCommand } from './cli/generateCommand.js';
-import { UsageError } from './errors.js';
+import { UsageError, errorLine, exitCodeOf } from './errors.js';
+import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
 // validate and load pull in DuckDB: loaded only when asked for, so generate starts fast.
 const validateCommand = async (argv: string[]): Promise<number> => (await import('./commands/validateCommand.js')).validateCommand(argv);
 const finalizeCommand = async (argv: string[]): Promise<number> => (await import('./cli/finalizeCommand.js')).finalizeCommand(argv);
 const loadCommand = async (argv: string[]): Promise<number> => (await import('./commands/loadCommand.js')).loadCommand(argv);
+const ddlCommand = async (argv: string[]): Promise<number> => (await import('./commands/ddlCommand.js')).ddlCommand(argv);
 
 const HELP = `dwgen — a synthetic TPC-DS-style retail data warehouse generator
 
@@ -17,8 +19,12 @@ Commands:
   generate    generate the warehouse (CSV and/or Parquet) with its data dictionary and lineage
   finalize    complete a sharded run (generate --parts N --part K): inventory and the metadata
   validate    check a generated dataset against every invariant, in DuckDB (exit 1 on a violation)
-  load        load a dataset into a DuckDB database with keys and constraints; write DDL
+  load        load a dataset into a DuckDB file or a PostgreSQL server with keys and constraints
+  ddl         print the CREATE TABLE statements for DuckDB or PostgreSQL
   help        show this help
+
+Options:
+  -V, --version   print the version
 
 Run 'dwgen <command> --help' for a command's options.
 
@@ -35,6 +41,12 @@ async function main(argv: string[]): Promise<number> {
       return validateCommand(rest);
     case 'load':
       return loadCommand(rest);
+    case 'ddl':
+      return ddlCommand(rest);
+    case '--version':
+    case '-V':
+      process.stdout.write(`${TOOL_NAME} ${TOOL_VERSION}\n`);
+      return 0;
     case undefined:
     case 'help':
     case '--help':
@@ -46,20 +58,17 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
+const COMMANDS = new Set(['generate', 'finalize', 'validate', 'load', 'ddl']);
+const argv = process.argv.slice(2);
+
+main(argv).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof UsageError) {
-      process.stderr.write(`dwgen: error: ${err.message}\n`);
-      process.exitCode = 2;
-    } else {
-      const e = err as NodeJS.ErrnoException;
-      const what = e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'EROFS' ? 'read-only file system' : null;
-      process.stderr.write(`dwgen: failed: ${what ? `${what}: ` : ''}${e.message ?? String(err)}\n`);
-      if (process.env.DWGEN_DEBUG) process.stderr.write(`${e.stack}\n`);
-      process.exitCode = 1;
-    }
+    // One form for every command: `dwgen <command>: error: <message>`, and the error's own exit status.
+    process.stderr.write(`${errorLine(COMMANDS.has(argv[0]) ? argv[0] : null, err)}\n`);
+    if (process.env.DWGEN_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    process.exitCode = exitCodeOf(err);
   },
 );

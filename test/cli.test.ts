@@ -17,7 +17,7 @@ function expectRefused(args: string[], message: RegExp, config?: string): void {
   expect(r.status, r.stderr).toBe(2);
   const lines = r.stderr.trim().split('\n');
   expect(lines.length, r.stderr).toBe(1);
-  expect(lines[0]).toMatch(/^dwgen: error: /);
+  expect(lines[0]).toMatch(/^dwgen generate: error: /);
   expect(lines[0]).toMatch(message);
   expect(existsSync(join(out, 'ds', 'data')) ? readdirSync(join(out, 'ds', 'data')) : []).toEqual([]);
 }
@@ -110,13 +110,13 @@ describe('output directory', () => {
     writeFileSync(file, 'x');
     const r = runCli(['generate', '--config', SMALL_CONFIG, '--out', file, '--quiet']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^dwgen: error: --out .*not-a-dir: cannot write/);
+    expect(r.stderr).toMatch(/^dwgen generate: error: --out .*not-a-dir: cannot write/);
   });
 
   it.each(['/proc/dwgen-cannot-exist/x', '/sys/dwgen-cannot-exist'])('%s cannot be created, even by root: refused, not hung', (path) => {
     const r = runCli(['generate', '--config', SMALL_CONFIG, '--out', path, '--quiet']);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toMatch(/^dwgen: error: --out \/(proc|sys)\/dwgen-cannot-exist.*: cannot write .* \((ENOENT|EACCES|EPERM|EROFS)\)$/);
+    expect(r.stderr.trim()).toMatch(/^dwgen generate: error: --out \/(proc|sys)\/dwgen-cannot-exist.*: cannot write .* \((ENOENT|EACCES|EPERM|EROFS)\)$/);
   });
 });
 

@@ -4,6 +4,7 @@ import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, test } from 'vitest';
+import { ddlCommand } from '../src/commands/ddlCommand.js';
 import { loadCommand } from '../src/commands/loadCommand.js';
 import { TABLES, TABLE_NAMES } from '../src/core/tables.js';
 import { generateDdl } from '../src/ddl/ddl.js';
@@ -45,8 +46,9 @@ describe('DDL generation', () => {
 
   test.each(['duckdb', 'postgres'] as const)('%s DDL has every table, types and constraints', (dialect) => {
     const ddl = generateDdl(dialect);
-    for (const t of TABLE_NAMES) expect(ddl).toContain(`CREATE TABLE ${t} (`);
-    expect(ddl).toContain('PRIMARY KEY (store_id, product_id)');
+    for (const t of TABLE_NAMES) expect(ddl).toContain(`CREATE TABLE IF NOT EXISTS ${t} (`);
+    expect(ddl).toContain('CONSTRAINT inventory_pkey PRIMARY KEY (store_id, product_id)');
+    expect(ddl).toContain('CONSTRAINT transactions_raw_order_id_fkey FOREIGN KEY (order_id) REFERENCES orders (order_id)');
     expect(ddl).toContain('UNIQUE ("date")');
     expect(ddl).toContain('FOREIGN KEY (order_date) REFERENCES dates ("date")');
     expect(ddl).toContain('FOREIGN KEY (transaction_id) REFERENCES transactions_raw (transaction_id)');
@@ -56,6 +58,44 @@ describe('DDL generation', () => {
     expect(ddl).toMatch(/transaction_id +BIGINT NOT NULL/);
     expect(ddl).toMatch(/is_weekend +BOOLEAN NOT NULL/);
     expect(ddl).toMatch(/last_restock_date +DATE, -- /);
+  });
+
+  test.each(['duckdb', 'postgres'] as const)('the %s DDL runs twice on one database; with drop it replaces the tables (DuckDB)', async (dialect) => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    try {
+      await conn.run(generateDdl(dialect));
+      await conn.run(`INSERT INTO stores VALUES (1, 'S', 'a', 'c', 'NY', '10001', 'Northeast')`);
+      await conn.run(generateDdl(dialect)); // "relation already exists" before IF NOT EXISTS
+      const n = async (): Promise<number> => Number((await conn.runAndReadAll('SELECT count(*) AS n FROM stores')).getRowObjectsJS()[0]!.n);
+      expect(await n()).toBe(1);
+      if (dialect === 'duckdb') {
+        await conn.run(generateDdl(dialect, { drop: true }));
+        expect(await n()).toBe(0);
+      } else {
+        expect(generateDdl(dialect, { drop: true })).toContain(`DROP TABLE IF EXISTS ${[...dependencyOrder()].reverse().join(', ')} CASCADE;\n`);
+      }
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  test('dwgen ddl: stdout by default, --out FILE, --drop, and bad flags (exit 2)', async () => {
+    const out = await captureCli(ddlCommand, ['--dialect', 'postgres']);
+    expect(out).toEqual({ code: 0, stdout: generateDdl('postgres'), stderr: '' });
+    expect((await captureCli(ddlCommand, ['--dialect', 'duckdb', '--drop'])).stdout).toBe(generateDdl('duckdb', { drop: true }));
+    const dir = await fixture();
+    const file = path.join(dir, 'warehouse.sql');
+    expect(await captureCli(ddlCommand, ['--dialect', 'duckdb', '--out', file])).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(await readFile(file, 'utf8')).toBe(generateDdl('duckdb'));
+    expect((await readdir(dir)).filter((f) => f.startsWith('warehouse.sql'))).toEqual(['warehouse.sql']);
+    expect(await captureCli(ddlCommand, [])).toEqual({ code: 2, stdout: '', stderr: 'dwgen ddl: error: --dialect duckdb|postgres is required\n' });
+    expect(await captureCli(ddlCommand, ['--dialect', 'oracle'])).toEqual({ code: 2, stdout: '', stderr: "dwgen ddl: error: --dialect must be duckdb or postgres, got 'oracle'\n" });
+    expect((await captureCli(ddlCommand, ['--dialect', 'duckdb', '--nope'])).stderr).toMatch(/^dwgen ddl: error: Unknown option '--nope'\n$/);
+    const unwritable = await captureCli(ddlCommand, ['--dialect', 'duckdb', '--out', '/proc/dwgen-cannot/x.sql']);
+    expect(unwritable.code).toBe(1);
+    expect(unwritable.stderr).toMatch(/^dwgen ddl: error: cannot write \/proc\/dwgen-cannot\/x.sql: .*ENOENT.*\n$/);
   });
 
   test.each(['duckdb', 'postgres'] as const)('the %s DDL runs as a script (parsed by DuckDB)', async (dialect) => {
@@ -165,21 +205,44 @@ describe.concurrent('dwgen load', () => {
     expect(Number((await query(db, 'SELECT count(*) AS n FROM customers'))[0]!.n)).toBe(6);
   });
 
+  test('a subset that lacks referenced tables (generate --tables transactions_raw): exit 2 naming them, or --partial', async () => {
+    const dir = await fixture({ tables: ['transactions_raw'] });
+    const db = path.join(dir, 'w.duckdb');
+    const refused = await captureCli(loadCommand, ['--duckdb', db, '--dir', dir]);
+    expect(refused).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'dwgen load: error: the dataset is a subset (generate --tables): it lacks products, promotions and orders, which transactions_raw references; ' +
+        'generate them too, or pass --partial to load the tables it has without the 3 foreign keys into missing tables\n',
+    });
+    expect((await readdir(dir)).filter((f) => f.startsWith('w.duckdb'))).toEqual([]);
+    const partial = await captureCli(loadCommand, ['--duckdb', db, '--dir', dir, '--partial']);
+    expect(partial.stderr).toBe('');
+    expect(partial.code).toBe(0);
+    expect(partial.stdout).toContain(
+      '--partial: left out 3 foreign keys into tables the dataset lacks: transactions_raw.order_id → orders.order_id, transactions_raw.product_id → products.product_id, transactions_raw.promotion_id → promotions.promotion_id\n',
+    );
+    expect(Number((await query(db, 'SELECT count(*) AS n FROM transactions_raw'))[0]!.n)).toBe(buildFixtureData().transactions_raw.length);
+    const fks = await query(db, `SELECT count(*) AS n FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY' AND table_name = 'transactions_raw'`);
+    expect(Number(fks[0]!.n)).toBe(0);
+  });
+
   test('a dangling foreign key in the files: exit 1, no database left behind', async () => {
     const dir = await fixture({ mutate: (d) => void (d.returns[0]!.transaction_id = 9999) });
     const db = path.join(dir, 'w.duckdb');
     const run = await captureCli(loadCommand, ['--duckdb', db, '--dir', dir]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^dwgen load: table returns: .*foreign key/i);
+    expect(run.stderr).toMatch(/^dwgen load: error: table returns: .*foreign key/i);
     expect((await readdir(dir)).filter((f) => f.startsWith('w.duckdb'))).toEqual([]);
   });
 
   test('flags and unusable input: exit 2', async () => {
     const missing = await captureCli(loadCommand, ['--dir', '.']);
-    expect(missing).toEqual({ code: 2, stdout: '', stderr: 'dwgen load: --duckdb FILE is required\n' });
+    expect(missing).toEqual({ code: 2, stdout: '', stderr: 'dwgen load: error: --duckdb FILE or --postgres URL is required\n' });
     const bogus = await captureCli(loadCommand, ['--duckdb', 'x.duckdb', '--nope']);
     expect(bogus.code).toBe(2);
-    expect(bogus.stderr).toMatch(/^dwgen load: .*--nope.*\n$/);
+    expect(bogus.stderr).toMatch(/^dwgen load: error: .*--nope.*\n$/);
     const noDir = await captureCli(loadCommand, ['--duckdb', '/tmp/never.duckdb', '--dir', '/nonexistent/dwgen']);
     expect(noDir.code).toBe(2);
     expect(noDir.stderr).toContain('does not exist');

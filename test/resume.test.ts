@@ -151,9 +151,9 @@ describe('damaged files', () => {
 
 describe('failures', () => {
   it.each([
-    ['partitioned', 'orders:3:enospc', /^dwgen: failed: cannot write \/.*\/data\/raw_orders\/part-00003.csv: the disk is full \(ENOSPC\)$/],
-    ['single', 'orders:3:eacces', /^dwgen: failed: cannot write \/.*\/data\/raw_orders.csv: permission denied \(EACCES\)$/],
-    ['partitioned', 'customers:1:eacces', /^dwgen: failed: cannot write \/.*\/data\/customers\/part-00001.csv: permission denied \(EACCES\)$/],
+    ['partitioned', 'orders:3:enospc', /^dwgen generate: error: cannot write \/.*\/data\/raw_orders\/part-00003.csv: the disk is full \(ENOSPC\)$/],
+    ['single', 'orders:3:eacces', /^dwgen generate: error: cannot write \/.*\/data\/raw_orders.csv: permission denied \(EACCES\)$/],
+    ['partitioned', 'customers:1:eacces', /^dwgen generate: error: cannot write \/.*\/data\/customers\/part-00001.csv: permission denied \(EACCES\)$/],
   ])('%s, %s: one clear line, exit 1, nothing incomplete under a final name, then --resume completes', (layout, fault, message) => {
     const out = join(tempDir(), 'ds');
     const r = dwgen(base(out, layout), fault);
@@ -184,8 +184,8 @@ describe('failures', () => {
     const out = join(tempDir(), 'ds');
     const r = dwgen(base(out, layout), fault);
     expect(r.status, r.stderr).toBe(1);
-    const line = r.stderr.split('\n').find((l) => l.startsWith('dwgen: failed: '));
-    expect(line).toMatch(/^dwgen: failed: orders partition 3 failed twice \(the retry ran on a fresh worker\): /);
+    const line = r.stderr.split('\n').find((l) => l.startsWith('dwgen generate: error: '));
+    expect(line).toMatch(/^dwgen generate: error: orders partition 3 failed twice \(the retry ran on a fresh worker\): /);
     expect(line).toMatch(cause);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expectOnlyCompleteFiles(out, reference[layout]);
@@ -208,7 +208,7 @@ describe('lock and configuration', () => {
     const second = dwgen(base(out, 'single'));
     expect(second.status).toBe(2);
     expect(second.stderr.trim()).toBe(
-      `dwgen: error: ${join(out, '.dwgen/lock')} is held by pid ${first.pid} (a dwgen run started ${JSON.parse(readFileSync(join(out, '.dwgen/lock'), 'utf8')).started_at}): another run is writing to ${out}`,
+      `dwgen generate: error: ${join(out, '.dwgen/lock')} is held by pid ${first.pid} (a dwgen run started ${JSON.parse(readFileSync(join(out, '.dwgen/lock'), 'utf8')).started_at}): another run is writing to ${out}`,
     );
     const exit = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
     first.kill('SIGTERM');
@@ -236,7 +236,7 @@ describe('lock and configuration', () => {
     ] as const) {
       const r = dwgen([...base(out, 'single'), '--tables', 'stores,customers', ...args]);
       expect(r.status, r.stderr).toBe(2);
-      expect(r.stderr.trim()).toMatch(/^dwgen: error: --out .* holds a dwgen dataset of a different configuration \(.*\): use --force to replace it, or another --out$/);
+      expect(r.stderr.trim()).toMatch(/^dwgen generate: error: --out .* holds a dwgen dataset of a different configuration \(.*\): use --force to replace it, or another --out$/);
       expect(r.stderr).toMatch(diff);
     }
     const resumeOther = dwgen([...base(out, 'single'), '--tables', 'stores', '--resume']);

@@ -94,7 +94,7 @@ describe('refusals (exit 2, one line)', () => {
     expect(shard(out, 3, 3).status).toBe(0);
     const r = dwgen(['finalize', '--out', out]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`dwgen: error: shard 2 of 3 is missing (no .dwgen/shard-00002-of-00003/run.json): rerun 'dwgen generate --parts 3 --part 2 --out ${out}' with the flags of the other shards\n`);
+    expect(r.stderr).toBe(`dwgen finalize: error: shard 2 of 3 is missing (no .dwgen/shard-00002-of-00003/run.json): rerun 'dwgen generate --parts 3 --part 2 --out ${out}' with the flags of the other shards\n`);
     expect(readdirSync(join(out, 'metadata'))).toEqual([]);
   });
 
@@ -104,18 +104,18 @@ describe('refusals (exit 2, one line)', () => {
     expect(shard(out, 2, 2, ['--seed', '8']).status).toBe(0);
     const r = dwgen(['finalize', '--out', out]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^dwgen: error: shard 2 of 2 is of another configuration than shard 1 \(seed 7 vs 8\): rerun/);
+    expect(r.stderr).toMatch(/^dwgen finalize: error: shard 2 of 2 is of another configuration than shard 1 \(seed 7 vs 8\): rerun/);
   });
 
   it('finalize refuses an incomplete shard and a directory without shards', () => {
     const out = tempDir();
     expect(shard(out, 2, 1).status).toBe(0);
     expect(shard(out, 2, 2, [], { DWGEN_FAULT: 'customers:1:kill' }).status).toBeNull();
-    expect(dwgen(['finalize', '--out', out]).stderr).toMatch(/^dwgen: error: shard 2 of 2 is incomplete \(\.dwgen\/shard-00002-of-00002\/run\.json says running\)/);
+    expect(dwgen(['finalize', '--out', out]).stderr).toMatch(/^dwgen finalize: error: shard 2 of 2 is incomplete \(\.dwgen\/shard-00002-of-00002\/run\.json says running\)/);
     const empty = tempDir();
     const r = dwgen(['finalize', '--out', empty]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^dwgen: error: --out .* holds no shard state/);
+    expect(r.stderr).toMatch(/^dwgen finalize: error: --out .* holds no shard state/);
   });
 
   it('a second N in one directory is refused before anything is written', () => {
@@ -124,15 +124,15 @@ describe('refusals (exit 2, one line)', () => {
     const before = checksums(join(out, 'data'));
     const r = shard(out, 2, 1);
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`dwgen: error: --out ${out} holds shards of --parts 3 (.dwgen/shard-00001-of-00003): --parts 2 cannot share it; use the same N, --force, or another --out\n`);
+    expect(r.stderr).toBe(`dwgen generate: error: --out ${out} holds shards of --parts 3 (.dwgen/shard-00001-of-00003): --parts 2 cannot share it; use the same N, --force, or another --out\n`);
     expect(checksums(join(out, 'data'))).toEqual(before);
   });
 
   it.each([
-    [['--parts', '3', '--part', '4'], "dwgen: error: --part must be from 1 to 3 (--parts 3), got '4'"],
-    [['--parts', '3', '--part', '1', '--layout', 'single'], 'dwgen: error: --parts writes the partitioned layout (data/<table>/part-NNNNN.*): --layout single cannot be sharded'],
-    [['--parts', '3'], 'dwgen: error: --parts 3 needs --part K (1 to 3), --part-from-env VAR, or JOB_COMPLETION_INDEX / SLURM_ARRAY_TASK_ID in the environment'],
-    [['--parts', '0', '--part', '1'], "dwgen: error: --parts must be a positive integer, got '0'"],
+    [['--parts', '3', '--part', '4'], "dwgen generate: error: --part must be from 1 to 3 (--parts 3), got '4'"],
+    [['--parts', '3', '--part', '1', '--layout', 'single'], 'dwgen generate: error: --parts writes the partitioned layout (data/<table>/part-NNNNN.*): --layout single cannot be sharded'],
+    [['--parts', '3'], 'dwgen generate: error: --parts 3 needs --part K (1 to 3), --part-from-env VAR, or JOB_COMPLETION_INDEX / SLURM_ARRAY_TASK_ID in the environment'],
+    [['--parts', '0', '--part', '1'], "dwgen generate: error: --parts must be a positive integer, got '0'"],
   ])('generate %j is refused and writes nothing', (extra, message) => {
     const out = join(tempDir(), 'ds');
     const r = dwgen(['generate', ...flags(out), ...extra]);

@@ -46,7 +46,7 @@ describe('--stdout', () => {
     const r = stdout(args, cwd);
     expect(r.status).toBe(2);
     expect(r.stdout.length).toBe(0);
-    expect(r.stderr).toBe(`dwgen: error: ${message}\n`);
+    expect(r.stderr).toBe(`dwgen generate: error: ${message}\n`);
     expect(readdirSync(cwd)).toEqual([]);
   });
 });

@@ -88,7 +88,7 @@ describe.concurrent('validate on consistent data', () => {
     expect(found.code).toBe(0);
     const lost = await captureCli(validateCommand, ['--dir', path.join(root, 'data')]);
     expect(lost.code).toBe(2);
-    expect(lost.stderr).toBe(`dwgen validate: no metadata: ${path.join(root, 'metadata', 'schema.json')} does not exist\n`);
+    expect(lost.stderr).toBe(`dwgen validate: error: no metadata: ${path.join(root, 'metadata', 'schema.json')} does not exist\n`);
   });
 
   test('a subset of tables: checks on absent tables are skipped, exit 0', async () => {
@@ -243,7 +243,7 @@ describe.concurrent('validate catches corruption (exit 1)', () => {
     const dir = await fixture();
     const p = path.join(dir, 'metadata', 'generation_lineage.yaml');
     const text = await readFile(p, 'utf8');
-    await writeFile(p, text.replace(/rows: 10\n/, 'rows: 11\n'));
+    await writeFile(p, text.replace(/(format: csv\n +rows: )10\n/, '$111\n')); // a file's rows, under dwgen's keys
     const { code, report } = await validateJson(dir);
     expect(failing(report)).toEqual(['metadata.lineage']);
     expect(check(report, 'metadata.lineage').examples[0]).toMatch(/lineage rows\/bytes\/sha256 differ from schema.json/);
@@ -257,13 +257,13 @@ describe.concurrent('validate on unusable input (exit 2)', () => {
     await rm(path.join(dir, 'data', 'orders.csv'));
     const run = await captureCli(validateCommand, ['--dir', dir]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^dwgen validate: table orders: file data\/orders\.csv listed in metadata\/schema\.json does not exist\n$/);
+    expect(run.stderr).toMatch(/^dwgen validate: error: table orders: file data\/orders\.csv listed in metadata\/schema\.json does not exist\n$/);
     expect(run.stdout).toBe('');
   });
 
   test('an empty --dir or --metadata', async () => {
-    expect(await captureCli(validateCommand, ['--metadata', ''])).toEqual({ code: 2, stdout: '', stderr: 'dwgen validate: --metadata needs a directory\n' });
-    expect(await captureCli(validateCommand, ['--dir', ''])).toEqual({ code: 2, stdout: '', stderr: 'dwgen validate: --dir needs a directory\n' });
+    expect(await captureCli(validateCommand, ['--metadata', ''])).toEqual({ code: 2, stdout: '', stderr: 'dwgen validate: error: --metadata needs a directory\n' });
+    expect(await captureCli(validateCommand, ['--dir', ''])).toEqual({ code: 2, stdout: '', stderr: 'dwgen validate: error: --dir needs a directory\n' });
   });
 
   test('a missing directory', async () => {
@@ -277,7 +277,7 @@ describe.concurrent('validate on unusable input (exit 2)', () => {
     await rm(path.join(dir, 'metadata'), { recursive: true });
     const run = await captureCli(validateCommand, ['--dir', dir]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^dwgen validate: no metadata: .*metadata\/schema\.json does not exist\n$/);
+    expect(run.stderr).toMatch(/^dwgen validate: error: no metadata: .*metadata\/schema\.json does not exist\n$/);
   });
 
   test('unparseable schema.json', async () => {
@@ -292,7 +292,7 @@ describe.concurrent('validate on unusable input (exit 2)', () => {
     const run = await captureCli(validateCommand, ['--bogus']);
     expect(run.code).toBe(2);
     expect(run.stderr.split('\n')).toHaveLength(2);
-    expect(run.stderr).toMatch(/^dwgen validate: .*--bogus/);
+    expect(run.stderr).toMatch(/^dwgen validate: error: .*--bogus/);
   });
 
   test('--help prints usage, exit 0', async () => {

@@ -2,7 +2,6 @@
 // CLI's argv, or the library's options turned into the same flags) and a config become
 // GenerateArgs, or a UsageError naming what is wrong, before anything is written.
 import { availableParallelism } from 'node:os';
-import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_CONFIG, MAX_SCALE_FACTOR, loadConfigFile, validateConfig, type Config } from '../config/config.js';
@@ -36,7 +35,8 @@ export interface GenerateArgs {
   stdout: boolean;
 }
 
-const DEFAULT_CONFIG_PATH = 'config/default.yaml';
+/** The lineage's config_source when no --config is given. */
+export const BUILT_IN_CONFIG = '(built-in defaults)';
 
 function parsePositiveInt(flag: string, text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
@@ -107,15 +107,10 @@ export function parseGenerateArgs(
       config = loadConfigFile(resolve(cwd, v.config));
       configSource = v.config;
     } else {
-      const fallback = resolve(cwd, DEFAULT_CONFIG_PATH);
-      let exists = true;
-      try {
-        accessSync(fallback, constants.R_OK);
-      } catch {
-        exists = false;
-      }
-      config = exists ? loadConfigFile(fallback) : validateConfig(structuredClone(DEFAULT_CONFIG));
-      configSource = exists ? DEFAULT_CONFIG_PATH : '(built-in defaults)';
+      // Without --config the built-in defaults apply, whatever the working directory holds
+      // (config/default.yaml documents the same values; a test keeps them equal).
+      config = validateConfig(structuredClone(DEFAULT_CONFIG));
+      configSource = BUILT_IN_CONFIG;
     }
   } catch (err) {
     if (err instanceof ConfigError) throw new UsageError(`config ${err.message}`);

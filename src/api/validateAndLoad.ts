@@ -1,5 +1,6 @@
 // The library's validate and load: the dataset checks and the DuckDB load the CLI commands run,
 // returning their reports instead of printing them.
+import { loadPostgres, type PostgresLoadResult } from '../ddl/postgres.js';
 import { loadWarehouse, type LoadResult, type LoadedTable } from '../ddl/warehouse.js';
 import { locateDataset } from '../validate/dataset.js';
 import { runValidation, type ValidationReport } from '../validate/runner.js';
@@ -24,12 +25,17 @@ export interface LoadOptions {
   /** The dataset root (holding data/ and metadata/), or its data directory. */
   dir: string;
   metadata?: string;
-  /** The DuckDB database file to create (replaced if it exists). */
-  duckdb: string;
+  /** Load a subset (generate --tables) without the foreign keys into the tables it lacks. */
+  partial?: boolean;
   onTable?: (table: LoadedTable) => void;
 }
 
-/** Loads a dataset into a DuckDB database with its keys and constraints. Throws LoadError on a constraint violation. */
-export async function load(options: LoadOptions): Promise<LoadResult> {
-  return loadWarehouse(locateDataset(options.dir, options.metadata), options.duckdb, options.onTable);
+/** Loads a dataset into a new DuckDB database file with its keys and constraints. Throws LoadError on a constraint violation, DatasetError on a subset without `partial`. */
+export async function load(options: LoadOptions & { duckdb: string }): Promise<LoadResult> {
+  return loadWarehouse(locateDataset(options.dir, options.metadata), options.duckdb, { partial: options.partial, onTable: options.onTable });
+}
+
+/** Loads a dataset's CSV files into PostgreSQL (`postgres`: a connection URL), re-runnable, constraints after the rows. */
+export async function loadIntoPostgres(options: Omit<LoadOptions, 'onTable'> & { postgres: string }): Promise<PostgresLoadResult> {
+  return loadPostgres(locateDataset(options.dir, options.metadata), options.postgres, { partial: options.partial });
 }

@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { InterruptedError, UsageError } from '../errors.js';
+import { InterruptedError, UsageError, errorLine } from '../errors.js';
 import { finalize } from '../api/finalize.js';
 import { ProgressDisplay, summaryLine } from './progress.js';
 
@@ -71,7 +71,7 @@ export async function finalizeCommand(argv: string[]): Promise<number> {
       note(`interrupted by ${err.signal}: run 'dwgen finalize --out ${outDir}' again to complete`);
       return err.exitCode;
     }
-    note(`failed: ${(err as Error).message ?? String(err)}`);
+    process.stderr.write(`${errorLine('finalize', err)}\n`);
     note(`after fixing the cause, run 'dwgen finalize --out ${outDir}' again`);
     return 1;
   } finally {

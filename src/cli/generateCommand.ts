@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { MAX_SCALE_FACTOR } from '../config/config.js';
 import { TABLE_NAMES } from '../core/tables.js';
-import { InterruptedError, UsageError } from '../errors.js';
+import { InterruptedError, UsageError, errorLine } from '../errors.js';
 import { runGenerate } from '../api/generate.js';
 import { parseGenerateArgs, type GenerateArgs } from '../api/generateOptions.js';
 import { generateRun } from '../run/generateRun.js';
@@ -22,7 +22,7 @@ metadata/generation_lineage.yaml under OUT/metadata. Same seed and config give
 byte-identical files for any worker count.
 
 Options:
-  --config FILE        YAML config (default: config/default.yaml if it exists, else built-in defaults)
+  --config FILE        YAML config (default: the built-in defaults, which config/default.yaml documents)
   --scale N            scale factor, > 0 and ≤ ${MAX_SCALE_FACTOR} (overrides scale_factor; 1 ≈ 100,000 orders)
   --seed N             random seed, a non-negative integer (overrides seed)
   --out DIR            dataset root: writes DIR/data and DIR/metadata (default: .)
@@ -167,7 +167,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
       note(`resume with: ${resumeWith}`);
       return err.exitCode;
     }
-    note(`failed: ${(err as Error).message ?? String(err)}`);
+    process.stderr.write(`${errorLine('generate', err)}\n`);
     if (process.env.DWGEN_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
     note(`finished partitions are recorded; after fixing the cause, continue with: ${resumeWith}`);
     return 1;

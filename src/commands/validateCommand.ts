@@ -1,7 +1,8 @@
 // `dwgen validate [--dir data] [--metadata metadata] [--json]`: parses its flags, runs every check over the dataset and
 // prints the report. Exit code: 0 all checks pass, 1 a check fails, 2 bad flags or unusable input.
 import { parseArgs } from 'node:util';
-import { DatasetError, locateDataset } from '../validate/dataset.js';
+import { errorLine, exitCodeOf } from '../errors.js';
+import { locateDataset } from '../validate/dataset.js';
 import { formatJson, formatText } from '../validate/report.js';
 import { runValidation } from '../validate/runner.js';
 
@@ -25,7 +26,7 @@ Exit status: 0 every check passes, 1 some check fails, 2 the input cannot be use
 `;
 
 /** The first sentence of a parseArgs error. */
-function shortError(err: unknown): string {
+export function shortError(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   return msg.split(/\. (?=[A-Z])/)[0]!.replace(/\.$/, '');
 }
@@ -45,7 +46,7 @@ export const processIo: CommandIo = {
 export function usageOfDirs(command: string, values: { dir?: string; metadata?: string }, io: CommandIo): number | null {
   for (const flag of ['dir', 'metadata'] as const) {
     if (values[flag] === '') {
-      io.stderr(`dwgen ${command}: --${flag} needs a directory\n`);
+      io.stderr(`${errorLine(command, `--${flag} needs a directory`)}\n`);
       return 2;
     }
   }
@@ -68,7 +69,7 @@ export async function validateCommand(argv: string[], io: CommandIo = processIo)
       },
     }));
   } catch (err) {
-    io.stderr(`dwgen validate: ${shortError(err)}\n`);
+    io.stderr(`${errorLine('validate', shortError(err))}\n`);
     return 2;
   }
   if (values.help) {
@@ -84,10 +85,13 @@ export async function validateCommand(argv: string[], io: CommandIo = processIo)
     io.stdout(values.json ? formatJson(report) : formatText(report));
     return report.ok ? 0 : 1;
   } catch (err) {
-    if (err instanceof DatasetError) {
-      io.stderr(`dwgen validate: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
+    return reportError('validate', err, io);
   }
+}
+
+/** Prints the error's one line (errorLine) and returns its exit status; the stack only under DWGEN_DEBUG. */
+export function reportError(command: string, err: unknown, io: CommandIo): number {
+  io.stderr(`${errorLine(command, err)}\n`);
+  if (process.env.DWGEN_DEBUG) io.stderr(`${(err as Error)?.stack ?? String(err)}\n`);
+  return exitCodeOf(err);
 }

@@ -177,7 +177,7 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
     primaryKey: ['transaction_id'],
     columns: [
       { name: 'transaction_id', type: 'BIGINT', storage: 'int64', description: 'Order-line key, dense 1..N in order_id, line_number order' },
-      { name: 'order_id', type: 'INTEGER', storage: 'int32', description: 'Order of the line', references: 'raw_orders.order_id' },
+      { name: 'order_id', type: 'INTEGER', storage: 'int32', description: 'Order of the line', references: 'orders.order_id' },
       { name: 'line_number', type: 'INTEGER', storage: 'int32', description: 'Line number within the order, 1..line_count' },
       { name: 'product_id', type: 'INTEGER', storage: 'int32', description: 'Product sold (skewed popularity)', references: 'products.product_id' },
       { name: 'promotion_id', type: 'INTEGER', storage: 'int32', nullable: true, description: 'Promotion applied, only one active on the order date; null if none', references: 'promotions.promotion_id' },
@@ -194,7 +194,7 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
     description: 'Per-order sums of the order lines, one row per order.',
     primaryKey: ['order_id'],
     columns: [
-      { name: 'order_id', type: 'INTEGER', storage: 'int32', description: 'Order key', references: 'raw_orders.order_id' },
+      { name: 'order_id', type: 'INTEGER', storage: 'int32', description: 'Order key', references: 'orders.order_id' },
       { name: 'line_count', type: 'INTEGER', storage: 'int32', description: 'Number of lines' },
       { name: 'total_quantity', type: 'INTEGER', storage: 'int32', description: 'Σ quantity' },
       { name: 'gross_amount', type: 'DECIMAL(12,2)', storage: 'cents', description: 'Σ quantity × unit_price' },
@@ -243,7 +243,7 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
     primaryKey: ['return_id'],
     columns: [
       { name: 'return_id', type: 'BIGINT', storage: 'int64', description: 'Return key, dense 1..N in transaction_id order' },
-      { name: 'order_id', type: 'INTEGER', storage: 'int32', description: 'Order of the returned line', references: 'raw_orders.order_id' },
+      { name: 'order_id', type: 'INTEGER', storage: 'int32', description: 'Order of the returned line', references: 'orders.order_id' },
       { name: 'transaction_id', type: 'BIGINT', storage: 'int64', description: 'Returned order line', references: 'transactions_raw.transaction_id' },
       { name: 'product_id', type: 'INTEGER', storage: 'int32', description: 'Product of the line', references: 'products.product_id' },
       { name: 'store_id', type: 'INTEGER', storage: 'int32', description: 'Store of the order', references: 'stores.store_id' },
@@ -254,6 +254,18 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
     ],
   },
 };
+
+/**
+ * The keys as the pipeline produces them, where they differ from the foreign keys above: order
+ * lines and order aggregates are made from the raw order headers before the orders are processed,
+ * and each processed order is its raw order's row. The foreign keys (ColumnDef.references: DDL,
+ * schema.json) point at the final table a user queries; these belong to the lineage.
+ */
+export const INTERMEDIATE_REFERENCES: readonly { table: TableName; column: string; references: string }[] = [
+  { table: 'transactions_raw', column: 'order_id', references: 'raw_orders.order_id' },
+  { table: 'order_aggregates', column: 'order_id', references: 'raw_orders.order_id' },
+  { table: 'orders', column: 'order_id', references: 'raw_orders.order_id' },
+];
 
 export function tableDef(name: TableName): TableDef {
   return TABLES[name];

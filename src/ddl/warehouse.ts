@@ -7,8 +7,9 @@ import { LoadError } from '../errors.js';
 import { TABLES, type TableName } from '../core/tables.js';
 import { DatasetError, openDataset, primaryFormat, type Dataset, type DatasetLocation } from '../validate/dataset.js';
 import { selectTableSql } from '../validate/reader.js';
-import { createTableSql, generateDdl } from './ddl.js';
+import { createTableSql, generateDdl, type TableConstraint } from './ddl.js';
 import { type Dialect, dependencyOrder, qi } from './sql.js';
+import { describeForeignKey, missingReferences, subsetError } from './subset.js';
 
 export { LoadError };
 
@@ -46,6 +47,14 @@ export interface LoadResult {
   readonly database: string;
   readonly ddlFiles: string[];
   readonly tables: LoadedTable[];
+  /** Foreign keys left out by --partial (into tables the dataset lacks), as "t.c → t.c". */
+  readonly omittedForeignKeys: string[];
+}
+
+export interface LoadOptions {
+  /** Load a subset (generate --tables) without its foreign keys into the tables it lacks. */
+  readonly partial?: boolean;
+  readonly onTable?: (t: LoadedTable) => void;
 }
 
 function firstLine(err: unknown): string {
@@ -57,8 +66,12 @@ function firstLine(err: unknown): string {
  * Loads the dataset at dir into a new DuckDB database at dbPath (replacing it atomically).
  * Throws DatasetError when the input is unusable, LoadError when the data violates a constraint.
  */
-export async function loadWarehouse(dir: string | DatasetLocation, dbPath: string, onTable?: (t: LoadedTable) => void): Promise<LoadResult> {
+export async function loadWarehouse(dir: string | DatasetLocation, dbPath: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const { onTable, partial = false } = options;
   const ds: Dataset = await openDataset(dir);
+  const missing = missingReferences(new Set(ds.tables.keys()));
+  if (missing.length > 0 && !partial) throw subsetError(missing);
+  const omitted = new Set(missing.map(describeForeignKey));
   const ddlFiles = await writeDdlFiles(ds.metadataDir, ds.schema.generator?.version);
   const database = path.resolve(dbPath);
   const existing = await stat(database).catch(() => null);
@@ -74,7 +87,8 @@ export async function loadWarehouse(dir: string | DatasetLocation, dbPath: strin
   try {
     const conn = await instance.connect();
     try {
-      for (const name of dependencyOrder()) await conn.run(createTableSql(name, 'duckdb'));
+      const keepForeignKey = (c: TableConstraint): boolean => !c.foreignKey || !omitted.has(describeForeignKey(c.foreignKey));
+      for (const name of dependencyOrder()) await conn.run(createTableSql(name, 'duckdb', { keepForeignKey }));
       for (const name of dependencyOrder()) {
         const t = ds.tables.get(name);
         if (!t) {
@@ -111,5 +125,5 @@ export async function loadWarehouse(dir: string | DatasetLocation, dbPath: strin
   await rm(`${database}.wal`, { force: true });
   await rm(`${tmp}.wal`, { force: true });
   await rename(tmp, database);
-  return { database, ddlFiles, tables };
+  return { database, ddlFiles, tables, omittedForeignKeys: [...omitted] };
 }

@@ -29,7 +29,8 @@ export interface SchemaTable {
   readonly description?: string;
   readonly kind?: string;
   readonly row_count?: number;
-  readonly primary_key?: string[];
+  /** A column name; a list only for a composite key (inventory). */
+  readonly primary_key?: string | string[];
   readonly columns?: Record<string, SchemaColumn>;
   readonly files?: SchemaFile[];
 }

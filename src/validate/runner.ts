@@ -8,6 +8,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { parse as parseYaml } from 'yaml';
 import { STEP_NAMES, TABLES, TABLE_NAMES, type TableName } from '../core/tables.js';
 import { foreignKeys, lit, qi } from '../ddl/sql.js';
+import { primaryKeyOf } from '../metadata/schemaDocument.js';
 import { buildChecks, ORDER_HEADERS, type Check } from './checks.js';
 import { openDataset, primaryFormat, type Dataset, type DatasetFile, type DatasetLocation, type DatasetTable, type FileFormat } from './dataset.js';
 import { csvHeader, FILE_COLUMN, readFunctionSql, selectTableSql } from './reader.js';
@@ -115,8 +116,9 @@ function dictionaryCheck(ds: Dataset): CheckResult {
       if (m.nullable !== undefined && m.nullable !== (c.nullable ?? false)) bad.push(`${name}.${c.name}: nullable ${m.nullable}`);
       if ((m.references ?? undefined) !== c.references) bad.push(`${name}.${c.name}: references ${m.references ?? 'none'} ≠ ${c.references ?? 'none'}`);
     }
-    if ((meta.primary_key ?? []).join(',') !== def.primaryKey.join(',')) {
-      bad.push(`${name}: primary_key [${(meta.primary_key ?? []).join(', ')}] ≠ [${def.primaryKey.join(', ')}]`);
+    const pk = primaryKeyOf(name);
+    if (JSON.stringify(meta.primary_key) !== JSON.stringify(pk)) {
+      bad.push(`${name}: primary_key ${JSON.stringify(meta.primary_key ?? null)} ≠ ${JSON.stringify(pk)}`);
     }
     if (meta.kind !== undefined && meta.kind !== def.kind) bad.push(`${name}: kind ${meta.kind} ≠ ${def.kind}`);
     const rowsSum = Object.values(ds.tables.get(name)?.files ?? {})[0]?.reduce((a, f) => a + f.rows, 0);
@@ -137,12 +139,14 @@ function dictionaryCheck(ds: Dataset): CheckResult {
 }
 
 /**
- * metadata/generation_lineage.yaml, when present: the logical steps in order, and every output file it
- * lists with the same rows, bytes and sha256 as schema.json (and every schema.json file listed).
+ * metadata/generation_lineage.yaml, when present: the design document's shape (the logical steps
+ * in order, flat lists of path strings, `output` or for generate_dimensions `outputs`), each
+ * written table's path naming its files, and every file under dwgen's keys with the same rows,
+ * bytes and sha256 as schema.json (and every schema.json file listed).
  */
 async function lineageCheck(ds: Dataset): Promise<CheckResult> {
   const name = 'metadata.lineage';
-  const description = 'generation_lineage.yaml lists the pipeline steps in order and the same files as schema.json';
+  const description = 'generation_lineage.yaml lists the pipeline steps in order, with path strings that name the files, and the same files as schema.json';
   let text: string;
   try {
     text = await readFile(path.join(ds.metadataDir, 'generation_lineage.yaml'), 'utf8');
@@ -163,13 +167,27 @@ async function lineageCheck(ds: Dataset): Promise<CheckResult> {
   const schemaFiles = new Map<string, DatasetFile>();
   for (const t of ds.tables.values()) for (const fs of Object.values(t.files)) for (const f of fs) schemaFiles.set(f.path, f);
   const seen = new Set<string>();
-  for (const st of steps) {
-    const outputs = (st as { outputs?: unknown })?.outputs;
-    if (!Array.isArray(outputs)) continue;
-    for (const out of outputs) {
-      const files = (out as { files?: unknown })?.files;
-      if (!Array.isArray(files)) continue;
-      for (const f of files as { path?: unknown; rows?: unknown; bytes?: unknown; sha256?: unknown }[]) {
+  const isPathList = (v: unknown): v is string[] => Array.isArray(v) && v.every((p) => typeof p === 'string');
+  for (const st of steps as Record<string, unknown>[]) {
+    const step = String(st?.name);
+    if (st?.inputs !== undefined && !isPathList(st.inputs)) bad.push(`${step}: inputs is not a flat list of path strings`);
+    if (step === 'generate_dimensions' ? !isPathList(st?.outputs) : typeof st?.output !== 'string') {
+      bad.push(`${step}: ${step === 'generate_dimensions' ? 'outputs is not a list of path strings' : 'output is not a path string'}`);
+    }
+    const tables = (st?.dwgen as { tables?: unknown } | undefined)?.tables;
+    if (!Array.isArray(tables)) continue;
+    for (const entry of tables as { table?: unknown; rows?: unknown; paths?: unknown; files?: unknown }[]) {
+      const table = ds.tables.get(entry?.table as TableName);
+      if (table && entry.rows !== table.meta.row_count) bad.push(`${table.name}: lineage rows ${String(entry.rows)} ≠ schema.json row_count ${table.meta.row_count}`);
+      // The table's path in each format names exactly its files of that format.
+      if (table && entry.paths && typeof entry.paths === 'object') {
+        for (const [format, p] of Object.entries(entry.paths as Record<string, unknown>)) {
+          const listed = table.files[format as FileFormat]?.map((f) => f.path) ?? [];
+          if (typeof p !== 'string' || listed.length === 0 || !listed.every((f) => pathNames(p, f))) bad.push(`${table.name}: lineage path ${String(p)} does not name its ${format} files`);
+        }
+      }
+      if (!Array.isArray(entry?.files)) continue;
+      for (const f of entry.files as { path?: unknown; rows?: unknown; bytes?: unknown; sha256?: unknown }[]) {
         if (typeof f?.path !== 'string') continue;
         seen.add(f.path);
         const s = schemaFiles.get(f.path);
@@ -182,6 +200,15 @@ async function lineageCheck(ds: Dataset): Promise<CheckResult> {
   }
   for (const p of schemaFiles.keys()) if (!seen.has(p)) bad.push(`${p}: in schema.json, not in the lineage`);
   return result(name, description, bad);
+}
+
+/** Whether a lineage path (a file, or a glob data/<table>/*.<ext>) names the file at `file`. */
+function pathNames(lineagePath: string, file: string): boolean {
+  const star = lineagePath.indexOf('*');
+  if (star < 0) return lineagePath === file;
+  const [head, tail] = [lineagePath.slice(0, star), lineagePath.slice(star + 1)];
+  const middle = file.slice(head.length, file.length - tail.length);
+  return file.length >= head.length + tail.length && file.startsWith(head) && file.endsWith(tail) && !middle.includes('/');
 }
 
 /** Files under data/ that belong to a listed table but are not listed (stale parts, temporary files). */

@@ -1,13 +1,15 @@
 // Tiny hand-computed dwgen dataset for validate/load tests: consistent rows for every table, written
-// as CSV (single or partitioned, optionally Parquet via DuckDB) with a matching metadata/schema.json.
+// as CSV (single or partitioned, optionally Parquet via DuckDB) with matching metadata documents.
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { stringify as stringifyYaml } from 'yaml';
-import { STEP_NAMES, TABLES, TABLE_NAMES, type TableName } from '../../src/core/tables.js';
-import { foreignKeys } from '../../src/ddl/sql.js';
+import { TABLES, TABLE_NAMES, type TableName } from '../../src/core/tables.js';
+import type { MetadataInput, MetadataTable } from '../../src/metadata/input.js';
+import { buildLineageDocument } from '../../src/metadata/lineageDocument.js';
+import { buildSchemaDocument } from '../../src/metadata/schemaDocument.js';
+import { TOOL_VERSION } from '../../src/version.js';
 
 /** A cell: integers as numbers, DECIMAL as integer cents, DATE as 'YYYY-MM-DD', BOOLEAN, string, null. */
 export type Cell = number | string | boolean | null;
@@ -19,7 +21,7 @@ export interface FixtureOptions {
   /** Rows per part file in the partitioned layout. */
   readonly partRows?: number;
   readonly format?: 'csv' | 'parquet' | 'both';
-  /** Only these tables get files (the others are listed in schema.json with no files). */
+  /** Only these tables get files (the others are not in schema.json, as after generate --tables). */
   readonly tables?: readonly TableName[];
   /** Edits the rows before they are written; metadata is computed from what is written. */
   readonly mutate?: (data: FixtureData) => void;
@@ -241,7 +243,7 @@ export async function writeFixture(dir: string, options: FixtureOptions = {}): P
   await mkdir(path.join(dir, 'metadata'), { recursive: true });
   const instance = format === 'csv' ? null : await DuckDBInstance.create(':memory:');
   const conn = instance ? await instance.connect() : null;
-  const tables: Record<string, unknown> = {};
+  const tables: Record<string, { files: FileEntry[] }> = {};
   try {
     for (const name of TABLE_NAMES) {
       const def = TABLES[name];
@@ -270,44 +272,39 @@ export async function writeFixture(dir: string, options: FixtureOptions = {}): P
           }
         }
       }
-      tables[name] = {
-        description: def.description,
-        kind: def.kind,
-        row_count: rows.length,
-        primary_key: [...def.primaryKey],
-        columns: Object.fromEntries(
-          def.columns.map((c) => [
-            c.name,
-            { type: c.type, nullable: c.nullable ?? false, description: c.description, ...(c.references ? { references: c.references } : {}) },
-          ]),
-        ),
-        files,
-      };
+      tables[name] = { files };
     }
   } finally {
     conn?.closeSync();
     instance?.closeSync();
   }
-  const schema = {
-    generator: { name: 'dwgen', version: '0.1.0' },
-    seed: 42,
-    scale_factor: 0.001,
-    tables,
-    relationships: foreignKeys().map((f) => ({ table: f.table, column: f.column, references: `${f.refTable}.${f.refColumn}` })),
+  // The metadata documents come from dwgen's own pure builders, fed plain data.
+  const written: Partial<Record<TableName, MetadataTable>> = {};
+  for (const name of TABLE_NAMES) {
+    const files = tables[name]!.files;
+    if (files.length > 0) written[name] = { rows: data[name].length, files };
+  }
+  const input: MetadataInput = {
+    run: {
+      tool: { name: 'dwgen', version: TOOL_VERSION },
+      seed: 42,
+      scaleFactor: 0.001,
+      configSha256: '0'.repeat(64),
+      configSource: 'test/helpers/fixture.ts',
+      formats: format === 'both' ? ['csv', 'parquet'] : [format],
+      csvLayout: layout,
+      parquet: null,
+      workers: 1,
+      partitions: { orders: 1, ordersPerPartition: data.raw_orders.length, customers: 1, inventory: 1 },
+      startedAt: '2024-01-01T00:00:00.000Z',
+      finishedAt: '2024-01-01T00:00:01.000Z',
+    },
+    rowCounts: Object.fromEntries(TABLE_NAMES.map((t) => [t, data[t].length])) as Record<TableName, number>,
+    tables: written,
+    stepSeconds: {},
   };
-  await writeFile(path.join(dir, 'metadata', 'schema.json'), `${JSON.stringify(schema, null, 2)}\n`);
-  const lineage = {
-    lineage_version: 1,
-    run: { tool: 'dwgen', tool_version: '0.1.0', seed: 42, scale_factor: 0.001 },
-    steps: STEP_NAMES.map((step) => ({
-      name: step,
-      outputs: TABLE_NAMES.filter((t) => TABLES[t].step === step).map((t) => ({
-        table: t,
-        files: (tables[t] as { files: FileEntry[] }).files.map((f) => ({ path: f.path, rows: f.rows, bytes: f.bytes, sha256: f.sha256 })),
-      })),
-    })),
-  };
-  await writeFile(path.join(dir, 'metadata', 'generation_lineage.yaml'), stringifyYaml(lineage));
+  await writeFile(path.join(dir, 'metadata', 'schema.json'), buildSchemaDocument(input));
+  await writeFile(path.join(dir, 'metadata', 'generation_lineage.yaml'), buildLineageDocument(input, 0));
   return data;
 }
 
