@@ -179,7 +179,8 @@ describe('deploy/k8s manifests against the Kubernetes API', () => {
     };
     expect(outputOf(shards)).toBe(outputOf(finalize));
     expect(jobContainer(finalize).command).toEqual(['dwgen']);
-    expect(jobContainer(finalize).args).toEqual(['finalize', '--out', outputOf(finalize)]);
+    expect(jobContainer(finalize).args).toEqual(['finalize', '--out', outputOf(finalize), '--workers', '$(DWGEN_WORKERS)']);
+    expect(jobContainer(finalize).env).toEqual(jobContainer(shards).env); // workers = the CPU limit, as for the shards
     expect(jobContainer(finalize).image).toBe(jobContainer(shards).image);
     for (const job of [shards, finalize]) {
       expect(job.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 });
@@ -288,7 +289,7 @@ describe('local emulation of the Jobs', () => {
     expect(Object.keys(p.env).filter((k) => k.startsWith('SLURM_'))).toEqual([]);
     expect(p.cwd).toBe(ROOT);
     const f = containerProcess(finalize, undefined, setup);
-    expect(f.argv).toEqual([process.execPath, CLI, 'finalize', '--out', join(claim, 'dw')]);
+    expect(f.argv).toEqual([process.execPath, CLI, 'finalize', '--out', join(claim, 'dw'), '--workers', '4']);
     expect(f.env.JOB_COMPLETION_INDEX).toBeUndefined();
   });
 

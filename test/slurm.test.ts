@@ -88,7 +88,7 @@ describe('deploy/slurm wiring (dwgen stand-in)', () => {
     }
     const finals = calls(log, 'finalize-');
     expect(finals).toEqual([`finalize-${job.finalize}.args`, `finalize-${job.finalize}.saw`]);
-    expect(lines(join(log, finals[0]))).toEqual(['finalize', '--out', out]);
+    expect(lines(join(log, finals[0]))).toEqual(['finalize', '--out', out, '--workers', '2']);
     expect(lines(join(log, finals[1]))).toEqual(['3']);
   }, TIMEOUT);
 
@@ -104,7 +104,7 @@ describe('deploy/slurm wiring (dwgen stand-in)', () => {
     expect(firstFinalize.map((r) => r.state)).toEqual(['CANCELLED']);
     expect(firstFinalize[0].reason).toBe('DependencyNeverSatisfied');
     expect(calls(log, 'finalize-')).toEqual([]);
-    expect(lines(join(log, calls(log, 'generate-1-').find((f) => f.endsWith('.args'))!))).toContain('1'); // --workers 1
+    expect(lines(join(log, calls(log, 'generate-1-').find((f) => f.endsWith('.args'))!))).toEqual(['generate', '--out', out, '--parts', '3', '--part', '1', '--workers', '1']);
 
     const rerun = submit(out, 3, [], { ...env, DWGEN_ARRAY: '2' }, dir);
     expect(brief(await waitForJob(rerun.finalize)), logs(join(dir, 'logs'))).toEqual(['- COMPLETED 0:0']);
@@ -114,6 +114,7 @@ describe('deploy/slurm wiring (dwgen stand-in)', () => {
     for (const f of generates.filter((g) => g.startsWith('generate-2-'))) {
       expect(lines(join(log, f))).toEqual(['generate', '--out', out, '--parts', '3', '--part', '2', '--workers', '1']);
     }
+    expect(lines(join(log, `finalize-${rerun.finalize}.args`))).toEqual(['finalize', '--out', out, '--workers', '1']);
     expect(lines(join(log, `finalize-${rerun.finalize}.saw`))).toEqual(['3']);
   }, TIMEOUT);
 });
