@@ -5,19 +5,28 @@
 // `dwgen generate --layout partitioned` run, sha256 for sha256.
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, tempDir } from './helpers/dwgen.js';
 import { expectSameDataset, oneMachineRun, writeShardConfig } from './helpers/shards.js';
 import { ensureCluster, jobRecords, stopCluster, submit, waitForJob, type JobRecord } from './helpers/slurm.js';
 
 const TIMEOUT = 300_000; // a bound, not a timing: a job that never ends fails the test here
 
-let startedHere = false;
-beforeAll(() => {
-  startedHere = ensureCluster();
-}, 120_000);
+// Checked in each test, not in beforeAll: a missing cluster must fail every test (a beforeAll
+// that throws makes vitest report the tests as skipped).
+let cluster: { startedHere: boolean } | Error | undefined;
+function requireCluster(): void {
+  if (cluster === undefined) {
+    try {
+      cluster = { startedHere: ensureCluster() };
+    } catch (err) {
+      cluster = err as Error;
+    }
+  }
+  if (cluster instanceof Error) throw cluster;
+}
 afterAll(() => {
-  if (startedHere) stopCluster();
+  if (cluster !== undefined && !(cluster instanceof Error) && cluster.startedHere) stopCluster();
 }, 60_000);
 
 /** Every job log in dir, for a failure message. */
@@ -69,6 +78,7 @@ const lines = (path: string): string[] => readFileSync(path, 'utf8').trimEnd().s
 
 describe('deploy/slurm wiring (dwgen stand-in)', () => {
   it('each array task runs generate with its shard number and every CPU of the node; finalize runs once, after all of them', async () => {
+    requireCluster();
     const dir = tempDir('dwgen-slurm-');
     const { stub, log } = writeStub(dir);
     const out = join(dir, 'ds');
@@ -93,6 +103,7 @@ describe('deploy/slurm wiring (dwgen stand-in)', () => {
   }, TIMEOUT);
 
   it('a failed shard cancels finalize (afterok never satisfied); rerunning that shard alone, then finalize, completes the build', async () => {
+    requireCluster();
     const dir = tempDir('dwgen-slurm-');
     const { stub, log } = writeStub(dir);
     const out = join(dir, 'ds');
@@ -121,6 +132,7 @@ describe('deploy/slurm wiring (dwgen stand-in)', () => {
 
 describe('deploy/slurm end to end (needs generate --parts/--part and dwgen finalize)', () => {
   it('a 3-shard array and its afterok finalize give the one-machine partitioned dataset, byte for byte', async () => {
+    requireCluster();
     const dir = tempDir('dwgen-slurm-');
     const config = writeShardConfig(dir);
     const reference = oneMachineRun(config);
