@@ -91,6 +91,7 @@ export async function finalize(options: FinalizeOptions): Promise<GenerateResult
         parquet,
         tables,
         resume: true,
+        countsKey: first.config_sha256,
         onProgress: options.onProgress,
         signal: options.signal,
         log: options.onLog,

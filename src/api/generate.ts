@@ -173,6 +173,7 @@ export async function runGenerate(args: GenerateArgs, hooks: RunHooks = {}): Pro
       tables: args.tables,
       onProgress: hooks.onProgress,
       resume,
+      countsKey: manifest.config_sha256,
       signal: hooks.signal,
       log: hooks.onLog,
       warn: note,

@@ -18,7 +18,7 @@ import { dataPath, partPath, type AppendFile, type AppendResume, type PendingPar
 import type { OutputTarget, ParquetOutput, Task, TaskResult, WorkerSetup } from '../workers/tasks.js';
 import { Executor, runInOrder } from './executor.js';
 import { ORDER_TABLES, SMALL_DIMENSIONS, reuseDecision, runUnits, shardOf, type RunUnits } from './plan.js';
-import type { PartEntry, PartitionRecord, RunRecords, Shard, SingleRecord, UnitKind } from './records.js';
+import { sharedCountsPath, type PartEntry, type PartitionRecord, type RunRecords, type Shard, type SingleRecord, type UnitKind } from './records.js';
 
 export type Layout = 'single' | 'partitioned';
 
@@ -40,6 +40,11 @@ export interface RunOptions {
   tables: readonly TableName[];
   /** Reuse every partition whose record and files verify (the records must be of this configuration). */
   resume: boolean;
+  /**
+   * Shards share one counting pre-pass: its counts are kept under .dwgen/counts/<key>.json (key:
+   * the config's sha256, which determines them), so a shard that finds them skips the pass.
+   */
+  countsKey?: string;
   onProgress?: (event: ProgressEvent) => void;
   /** Aborted (reason: the signal name) to stop dispatching: partitions in flight finish and are recorded. */
   signal?: AbortSignal;
@@ -395,6 +400,11 @@ export async function generateRun(options: RunOptions): Promise<RunOutcome> {
       t0 = performance.now();
       const countsFrom = mode.kind === 'finalize' ? mode.shards[0] : records;
       let counts = resume || mode.kind === 'finalize' ? await countsFrom.readCounts(plan.orderPartitions) : null;
+      const shared = mode.kind !== 'all' && options.countsKey ? sharedCountsPath(options.countsKey) : null;
+      if (counts === null && shared !== null) {
+        counts = await records.readCounts(plan.orderPartitions, shared);
+        if (counts !== null) await records.writeCounts(counts);
+      }
       const countStart = performance.now();
       if (counts === null) {
         // A few tasks of consecutive partitions (one task each was mostly messaging), about two
@@ -416,6 +426,7 @@ export async function generateRun(options: RunOptions): Promise<RunOutcome> {
           options.signal,
         );
         await records.writeCounts(fresh);
+        if (shared !== null) await records.writeCounts(fresh, shared);
         counts = fresh;
         countPassSeconds = (performance.now() - countStart) / 1000;
       }

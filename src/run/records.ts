@@ -110,6 +110,11 @@ export function shardStateDir(shard: Shard): string {
   return `${STATE_DIR}/shard-${pad(shard.part)}-of-${pad(shard.parts)}`;
 }
 
+/** Where shards share the counting pre-pass of a configuration (key: its config sha256, which determines the counts). */
+export function sharedCountsPath(key: string): string {
+  return `${STATE_DIR}/counts/${key}.json`;
+}
+
 /** Parses a shard state directory's name (`shard-00002-of-00007`). */
 export function parseShardDir(name: string): Shard | null {
   const m = /^shard-(\d{5})-of-(\d{5})$/.exec(name);
@@ -209,12 +214,13 @@ export class RunRecords {
     return r && r.table === table ? r : null;
   }
 
-  async writeCounts(counts: PartitionCounts[]): Promise<void> {
-    await this.store.put(`${this.dir}/counts.json`, JSON.stringify(counts.map((c) => [c.lines, c.returns])) + '\n');
+  /** The counts of this run, or (`path`) the ones shards share. */
+  async writeCounts(counts: PartitionCounts[], path = `${this.dir}/counts.json`): Promise<void> {
+    await this.store.put(path, JSON.stringify(counts.map((c) => [c.lines, c.returns])) + '\n');
   }
 
-  async readCounts(partitions: number): Promise<PartitionCounts[] | null> {
-    const c = decode<[number, number][]>(await this.store.get(`${this.dir}/counts.json`));
+  async readCounts(partitions: number, path = `${this.dir}/counts.json`): Promise<PartitionCounts[] | null> {
+    const c = decode<[number, number][]>(await this.store.get(path));
     if (!Array.isArray(c) || c.length !== partitions || !c.every((x) => Array.isArray(x) && Number.isInteger(x[0]) && Number.isInteger(x[1]))) return null;
     return c.map(([lines, returns]) => ({ lines, returns }));
   }
