@@ -5,7 +5,8 @@ import type { Config } from '../config/config.js';
 import { ConfigError } from '../errors.js';
 import { civilFromDay, isoWeekOf, retailDays, usHolidays, weekdayOf } from './calendar.js';
 import { TextColumn, type ColumnBatch } from './columns.js';
-import { localCustomerGeography, type CustomerGeography } from './customerTraits.js';
+import type { CustomerGeography } from './customerTraits.js';
+import { localCustomerGeography } from './model.js'; // a cycle, used only at call time (the default geography)
 import { GEO_STATES, GEO_STATE_REGION, type GeoArrays } from './geography.js';
 import { BRAND_SUFFIXES, CATEGORIES, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, PRODUCT_ADJECTIVES, PROMOTION_KINDS, STORE_KINDS, STREET_SUFFIXES } from './locale.js';
 import { customerRange, type Plan } from './plan.js';
@@ -294,7 +295,7 @@ export const CUSTOMERS_PER_BATCH = 8192;
  */
 export function generateCustomers(
   config: Config, plan: Plan, partition: number, emit: (batch: ColumnBatch) => void, batchRows = CUSTOMERS_PER_BATCH,
-  geography: CustomerGeography = localCustomerGeography(config),
+  geography: CustomerGeography = localCustomerGeography(config, plan),
 ): void {
   const { first, count } = customerRange(plan, partition);
   const s = deriveStream(plan.seed, 'customers', partition);

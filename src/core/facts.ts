@@ -4,7 +4,7 @@
 // dense, and the per-(store, product) sales deltas that inventory merges. No I/O here.
 import type { Config } from '../config/config.js';
 import { NULL_DAY, NULL_KEY, type ColumnBatch } from './columns.js';
-import { CustomerTraits, type CustomerGeography } from './customerTraits.js';
+import { CustomerTraits, type CustomerGeography, type CustomerTraitArrays } from './customerTraits.js';
 import { GEO_STATES, cityNamesOf, type GeoArrays } from './geography.js';
 import { orderRange, type Plan } from './plan.js';
 import { AliasTable, ZipfKeySampler, below, deriveStream, scatterStep, unit, type Stream } from './random.js';
@@ -40,8 +40,11 @@ export const FACT_ARRAY_KINDS = {
   geoCityNameBytes: 'uint8',
   geoAreaOffsets: 'int32',
   geoAreaCodes: 'int32',
-  geoZipAlias: 'float64',
-  homeStoreOfZip: 'int32',
+  /** customerTraits.ts CustomerTraitArrays: home stores by population served, and each store's ZIPs. */
+  homeStoreAlias: 'float64',
+  homeZipOffsets: 'int32',
+  homeZipIndex: 'int32',
+  homeZipAlias: 'float64',
 } as const satisfies Record<string, ArenaKind>;
 export type FactArrayName = keyof typeof FACT_ARRAY_KINDS;
 type ViewOf<K extends ArenaKind> = K extends 'int32' ? Int32Array : K extends 'uint8' ? Uint8Array : Float64Array;
@@ -52,9 +55,7 @@ export interface FactArraysInput {
   productPrice: Int32Array;
   productCategory: Int32Array;
   geo: GeoArrays;
-  /** AliasTable.entries of geo.geoZipWeight. */
-  zipAlias: Float64Array;
-  homeStoreOfZip: Int32Array;
+  traits: CustomerTraitArrays;
   productWeights: ArrayLike<number>;
   /** ZipfKeySampler.plan of the customers. */
   customerBuckets: { bucketStart: Float64Array; weights: Float64Array };
@@ -81,8 +82,7 @@ export function buildFactArrays(plan: Plan, input: FactArraysInput): { buffer: S
     inventorySales: 2 * cells,
     productCategory: plan.products,
     ...(Object.fromEntries(Object.entries(input.geo).map(([k, v]) => [k, (v as ArrayLike<number>).length])) as Record<keyof GeoArrays, number>),
-    geoZipAlias: input.zipAlias.length,
-    homeStoreOfZip: input.homeStoreOfZip.length,
+    ...(Object.fromEntries(Object.entries(input.traits).map(([k, v]) => [k, (v as ArrayLike<number>).length])) as Record<keyof CustomerTraitArrays, number>),
   };
   const spec = Object.fromEntries(
     (Object.keys(FACT_ARRAY_KINDS) as FactArrayName[]).map((k) => [k, { kind: FACT_ARRAY_KINDS[k], length: lengths[k] }]),
@@ -93,8 +93,7 @@ export function buildFactArrays(plan: Plan, input: FactArraysInput): { buffer: S
   arrays.productPrice.set(input.productPrice);
   arrays.productCategory.set(input.productCategory);
   for (const [k, v] of Object.entries(input.geo)) (arrays[k as keyof GeoArrays] as Int32Array).set(v as Int32Array);
-  arrays.geoZipAlias.set(input.zipAlias);
-  arrays.homeStoreOfZip.set(input.homeStoreOfZip);
+  for (const [k, v] of Object.entries(input.traits)) (arrays[k as keyof CustomerTraitArrays] as Float64Array).set(v as Float64Array);
   AliasTable.build(input.productWeights, arrays.productAlias);
   AliasTable.build(input.customerBuckets.weights, arrays.customerBucketAlias);
   arrays.customerBucketStart.set(input.customerBuckets.bucketStart);
@@ -178,7 +177,7 @@ export class FactContext {
     const a = this.arrays;
     this.products = new AliasTable(a.productAlias);
     this.customers = new ZipfKeySampler(plan.customers, a.customerBucketAlias, a.customerBucketStart);
-    this.traits = new CustomerTraits(config, a.geoZipAlias);
+    this.traits = new CustomerTraits(config, a);
     const factors = LOYALTY_STATUSES.map((t) => config.customers.loyalty_order_factors[t]);
     const top = Math.max(...factors);
     this.tierKeep = Float64Array.from(factors, (f) => f / top);
@@ -532,7 +531,7 @@ interface OrderCursor {
  */
 function fillOrderBatch(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColumns, inventory: InventoryAccumulator, firstOrderId: number, batchOrders: number): void {
   const { orderStream, shapeStream, productStream, lineStream, returnFlagStream, returnStream } = cursor;
-  const { productPrice, promotionRate, activePromotionOffsets, activePromotionIds, homeStoreOfZip } = ctx.arrays;
+  const { productPrice, promotionRate, activePromotionOffsets, activePromotionIds } = ctx.arrays;
   const { traits, tierKeep, quantities, productReturnRate } = ctx;
   const firstDay = ctx.plan.firstDay;
   const lastDay = firstDay + ctx.plan.days - 1;
@@ -562,7 +561,7 @@ function fillOrderBatch(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColu
       if (keep === 1 || unit(orderStream) < keep) break;
     }
     // The store: the customer's home store, or any store by its traffic.
-    const storeIndex = unit(orderStream) < homeShare ? homeStoreOfZip[traits.zip(customerId)] : ctx.stores.pick(orderStream);
+    const storeIndex = unit(orderStream) < homeShare ? traits.homeStore(customerId) : ctx.stores.pick(orderStream);
     const returnLastDay = Math.min(lastDay, day + window);
     const promoFrom = activePromotionOffsets[dayIndex];
     const promoCount = activePromotionOffsets[dayIndex + 1] - promoFrom;

@@ -139,22 +139,18 @@ export function cityNamesOf(geo: Pick<GeoArrays, 'geoCityNameOffsets' | 'geoCity
   return names;
 }
 
-/** Squared equirectangular distance between two ZIPs' positions (enough to rank nearness). */
-function distance2(latA: number, lonA: number, latB: number, lonB: number): number {
-  const x = (lonB - lonA) * Math.cos(((latA + latB) / 2) * (Math.PI / 180));
-  const y = latB - latA;
-  return x * x + y * y;
-}
-
 /**
  * The home store of every ZIP: the nearest store in the ZIP's census region (the nearest store
- * anywhere when the region has none). Ties go to the lower store index.
+ * anywhere when the region has none), by equirectangular distance at the ZIP's latitude. Ties go
+ * to the lower store index.
  */
 export function homeStoresOfZips(geo: GeoArrays, storeZip: Int32Array): Int32Array {
   const n = geo.geoZipCode.length;
   const home = new Int32Array(n);
   const regionOfZip = (z: number): number => GEO_STATE_REGION[geo.geoCityState[geo.geoZipCity[z]]];
   const storeRegion = Int32Array.from(storeZip, (z) => regionOfZip(z));
+  const storeLat = Float64Array.from(storeZip, (z) => geo.geoZipLat[z]);
+  const storeLon = Float64Array.from(storeZip, (z) => geo.geoZipLon[z]);
   for (let z = 0; z < n; z++) {
     const region = regionOfZip(z);
     let best = -1;
@@ -163,8 +159,11 @@ export function homeStoresOfZips(geo: GeoArrays, storeZip: Int32Array): Int32Arr
     let bestAnyD = Infinity;
     const lat = geo.geoZipLat[z];
     const lon = geo.geoZipLon[z];
+    const shrink = Math.cos(lat * (Math.PI / 180)); // at the ZIP's latitude: ranks stores near it correctly
     for (let s = 0; s < storeZip.length; s++) {
-      const d = distance2(lat, lon, geo.geoZipLat[storeZip[s]], geo.geoZipLon[storeZip[s]]);
+      const x = (storeLon[s] - lon) * shrink;
+      const y = storeLat[s] - lat;
+      const d = x * x + y * y;
       if (storeRegion[s] === region && d < bestD) {
         bestD = d;
         best = s;

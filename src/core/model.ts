@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { activePromotionsByDay, generateDates, generateProducts, generatePromotions, generateStores, orderDayWeights, type Calendar, type Products, type Promotions } from './dimensions.js';
 import type { ColumnBatch } from './columns.js';
 import { buildFactArrays, FactContext, scatteredZipfWeights, type FactArrays, type FactLayout } from './facts.js';
+import { buildCustomerTraitArrays, type CustomerGeography } from './customerTraits.js';
 import { cityNamesOf, homeStoresOfZips, referenceGeography } from './geography.js';
 import { makePlan, type Plan } from './plan.js';
 import { AliasTable, ZipfKeySampler } from './random.js';
@@ -33,8 +34,7 @@ export function buildDimensionModel(config: Config, plan: Plan = makePlan(config
     productPrice: products.priceCents,
     productCategory: products.category,
     geo,
-    zipAlias: zipAlias.entries,
-    homeStoreOfZip: homeStoresOfZips(geo, storeTable.zip),
+    traits: buildCustomerTraitArrays(plan.stores, homeStoresOfZips(geo, storeTable.zip), geo.geoZipWeight),
     productWeights: productPopularity(config, plan, products.priceCents),
     customerBuckets: ZipfKeySampler.plan(plan.customers, config.customers.popularity_skew),
     storeWeights: scatteredZipfWeights(plan.stores, config.stores.size_skew),
@@ -61,6 +61,14 @@ export function productPopularity(config: Config, plan: Plan, priceCents: Int32A
   const median = sorted[sorted.length >> 1];
   for (let i = 0; i < w.length; i++) w[i] *= Math.pow(median / priceCents[i], e);
   return w;
+}
+
+let local: { config: Config; geography: CustomerGeography } | null = null;
+
+/** The customer geography of a model built in this process for `config` (in-process use of generateCustomers: tests, benches). */
+export function localCustomerGeography(config: Config, plan: Plan = makePlan(config)): CustomerGeography {
+  if (local?.config !== config) local = { config, geography: factContextOf(config, buildDimensionModel(config, plan)).customerGeography() };
+  return local.geography;
 }
 
 /** A fact context over the model's own arrays (in-process use: tests, benches). */
