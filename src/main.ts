@@ -7,6 +7,7 @@ import { UsageError } from './errors.js';
 // validate and load pull in DuckDB: loaded only when asked for, so generate starts fast.
 const validateCommand = async (argv: string[]): Promise<number> => (await import('./commands/validateCommand.js')).validateCommand(argv);
 const loadCommand = async (argv: string[]): Promise<number> => (await import('./commands/loadCommand.js')).loadCommand(argv);
+const profileCommand = async (argv: string[]): Promise<number> => (await import('./commands/profileCommand.js')).profileCommand(argv);
 
 const HELP = `dwgen — a synthetic TPC-DS-style retail data warehouse generator
 
@@ -16,6 +17,7 @@ Commands:
   generate    generate the warehouse (CSV and/or Parquet) with its data dictionary and lineage
   validate    check a generated dataset against every invariant, in DuckDB (exit 1 on a violation)
   load        load a dataset into a DuckDB database with keys and constraints; write DDL
+  profile     write a self-contained HTML report of a dataset, with charts (computed in DuckDB)
   help        show this help
 
 Run 'dwgen <command> --help' for a command's options.
@@ -31,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
       return validateCommand(rest);
     case 'load':
       return loadCommand(rest);
+    case 'profile':
+      return profileCommand(rest);
     case undefined:
     case 'help':
     case '--help':
