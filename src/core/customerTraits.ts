@@ -57,7 +57,7 @@ export class CustomerTraits {
     const s = this.homeStore(key);
     const from = homeZipOffsets[s];
     const size = homeZipOffsets[s + 1] - from;
-    const scaled = keyHash(this.zipBase, key) * size; // an alias pick over the store's slice
+    const scaled = (keyHash(this.zipBase, key) >>> 0) * size; // an alias pick over the store's slice
     const bucket = Math.floor(scaled / TWO_POW_32);
     const at = 2 * (from + bucket);
     const local = scaled - bucket * TWO_POW_32 < homeZipAlias[at] ? bucket : homeZipAlias[at + 1];

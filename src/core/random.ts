@@ -63,9 +63,12 @@ export function hashBase(seed: number, name: string): number {
   return fmix32(h ^ hashName(name));
 }
 
-/** A uniform 32-bit value (as a non-negative number) that is a pure function of (base, key). */
+/**
+ * A uniform 32-bit value that is a pure function of (base, key), as a signed int32 (a small integer
+ * for V8, never a heap number): pickWith and the callers take its unsigned value (>>> 0) where they use it.
+ */
 export function keyHash(base: number, key: number): number {
-  return fmix32(fmix32(base ^ Math.imul(key, 0x9e3779b1)) + key) >>> 0;
+  return fmix32(fmix32(base ^ Math.imul(key, 0x9e3779b1)) + key);
 }
 
 /**
@@ -159,9 +162,9 @@ export class AliasTable {
     return scaled - bucket * TWO_POW_32 < e[2 * bucket] ? bucket : e[2 * bucket + 1];
   }
 
-  /** The pick of a given uniform 32-bit value u (a keyHash): as pick, with u for the draw. */
-  pickWith(u: number): number {
-    const scaled = u * this.size;
+  /** The pick of a given uniform 32-bit value h (a keyHash, signed or not): as pick, with h for the draw. */
+  pickWith(h: number): number {
+    const scaled = (h >>> 0) * this.size;
     const bucket = Math.floor(scaled / TWO_POW_32);
     const e = this.entries;
     return scaled - bucket * TWO_POW_32 < e[2 * bucket] ? bucket : e[2 * bucket + 1];
