@@ -7,7 +7,7 @@
 // same joint distribution as drawing the ZIP by population, but an order needs only the small
 // per-store table (stores × 16 bytes, in L1) instead of the 42,000-ZIP one.
 import type { Config } from '../config/config.js';
-import { GEO_STATES, type GeoArrays } from './geography.js';
+import { GEO_STATES, type CityNames, type GeoArrays } from './geography.js';
 import { AliasTable, hashBase, keyHash } from './random.js';
 import { LOYALTY_STATUSES } from './tables.js';
 
@@ -82,8 +82,11 @@ export function buildCustomerTraitArrays(stores: number, homeStoreOfZip: Int32Ar
     const from = offsets[s];
     const to = offsets[s + 1];
     if (to === from) continue;
-    const w = Float64Array.from(index.subarray(from, to), (z) => zipWeight[z]);
-    for (const x of w) served[s] += x;
+    const w = new Float64Array(to - from);
+    for (let k = 0; k < w.length; k++) {
+      w[k] = zipWeight[index[from + k]];
+      served[s] += w[k];
+    }
     AliasTable.build(w, alias.subarray(2 * from, 2 * to));
   }
   return { homeStoreAlias: AliasTable.build(served).entries, homeZipOffsets: offsets, homeZipIndex: index, homeZipAlias: alias };
@@ -92,7 +95,7 @@ export function buildCustomerTraitArrays(stores: number, homeStoreOfZip: Int32Ar
 /** The geography a customers generator reads: arena views on a worker, or a model's arrays in-process. */
 export interface CustomerGeography {
   arrays: Pick<GeoArrays, 'geoZipCode' | 'geoZipCity' | 'geoCityState' | 'geoAreaOffsets' | 'geoAreaCodes'>;
-  cityNames: readonly string[];
+  cityNames: CityNames;
   stateNames: readonly string[];
   traits: CustomerTraits;
 }

@@ -7,7 +7,7 @@ import { civilFromDay, isoWeekOf, retailDays, usHolidays, weekdayOf } from './ca
 import { TextColumn, type ColumnBatch } from './columns.js';
 import type { CustomerGeography } from './customerTraits.js';
 import { localCustomerGeography } from './model.js'; // a cycle, used only at call time (the default geography)
-import { GEO_STATES, GEO_STATE_REGION, type GeoArrays } from './geography.js';
+import { GEO_STATES, GEO_STATE_REGION, type CityNames, type GeoArrays } from './geography.js';
 import { BRAND_SUFFIXES, CATEGORIES, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, PRODUCT_ADJECTIVES, PROMOTION_KINDS, STORE_KINDS, STREET_SUFFIXES } from './locale.js';
 import { customerRange, type Plan } from './plan.js';
 import { AliasTable, below, between, deriveStream, unit, type Stream } from './random.js';
@@ -195,7 +195,7 @@ export interface Stores {
  * population weights as the customers' (a city of 8 million gets about as many stores as 80
  * towns of 100,000), and its city, state and region are those of the ZIP.
  */
-export function generateStores(plan: Plan, geo: GeoArrays, zipAlias: AliasTable, cityNames: readonly string[]): Stores {
+export function generateStores(plan: Plan, geo: GeoArrays, zipAlias: AliasTable, cityNames: CityNames): Stores {
   const n = plan.stores;
   const s = deriveStream(plan.seed, 'stores', 0);
   const id = new Int32Array(n);
@@ -213,8 +213,8 @@ export function generateStores(plan: Plan, geo: GeoArrays, zipAlias: AliasTable,
     const st = geo.geoCityState[c];
     zip.uint(geo.geoZipCode[z], 5).close();
     id[i] = i + 1;
-    name[i] = `${cityNames[c]} ${pick(s, STORE_KINDS)} #${i + 1}`;
-    city[i] = cityNames[c];
+    name[i] = `${cityNames.get(c)} ${pick(s, STORE_KINDS)} #${i + 1}`;
+    city[i] = cityNames.get(c);
     state[i] = GEO_STATES[st];
     region[i] = GEO_STATE_REGION[st];
     storeZip[i] = z;
@@ -337,7 +337,7 @@ export function generateCustomers(
       phone.uint(area).char(DASH).uint(between(s, 200, 999)).char(DASH).uint(below(s, 10000), 4).close();
       drawStreet(s, address);
       zip.uint(geoZipCode[z], 5).close();
-      city[i] = cityNames[c];
+      city[i] = cityNames.get(c);
       state[i] = stateNames[st];
       tier[i] = traits.tier(key);
       signup[i] = plan.firstDay - 1 - below(s, signupSpan);

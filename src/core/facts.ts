@@ -5,7 +5,7 @@
 import type { Config } from '../config/config.js';
 import { NULL_DAY, NULL_KEY, type ColumnBatch } from './columns.js';
 import { CustomerTraits, type CustomerGeography, type CustomerTraitArrays } from './customerTraits.js';
-import { GEO_STATES, cityNamesOf, type GeoArrays } from './geography.js';
+import { CityNames, GEO_STATES, type GeoArrays } from './geography.js';
 import { orderRange, type Plan } from './plan.js';
 import { AliasTable, ZipfKeySampler, below, deriveStream, scatterStep, unit, type Stream } from './random.js';
 import { arenaViews, planArena, type ArrayKind as ArenaKind, type ArenaLayout } from './sharedArrays.js';
@@ -212,7 +212,7 @@ export class FactContext {
 
   /** The customer geography over the arena (city names decoded once). */
   customerGeography(): CustomerGeography {
-    this.geography ??= { arrays: this.arrays, cityNames: cityNamesOf(this.arrays), stateNames: GEO_STATES, traits: this.traits };
+    this.geography ??= { arrays: this.arrays, cityNames: new CityNames(this.arrays), stateNames: GEO_STATES, traits: this.traits };
     return this.geography;
   }
   private geography: CustomerGeography | null = null;

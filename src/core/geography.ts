@@ -196,14 +196,26 @@ function buildReferenceGeography(): GeoArrays {
   };
 }
 
-/** City names decoded once from the arena bytes (a worker builds this list once). */
-export function cityNamesOf(geo: Pick<GeoArrays, 'geoCityNameOffsets' | 'geoCityNameBytes'>): string[] {
-  const decoder = new TextDecoder();
-  const n = geo.geoCityNameOffsets.length - 1;
-  const names = new Array<string>(n);
-  // A view of a SharedArrayBuffer cannot be decoded directly: copy each name out.
-  for (let c = 0; c < n; c++) names[c] = decoder.decode(geo.geoCityNameBytes.slice(geo.geoCityNameOffsets[c], geo.geoCityNameOffsets[c + 1]));
-  return names;
+/**
+ * City names from the arena bytes, each decoded the first time it is asked for (a worker decodes
+ * only the cities its customers live in, not all 26,000).
+ */
+export class CityNames {
+  private readonly names: (string | undefined)[];
+  private readonly decoder = new TextDecoder();
+
+  constructor(private readonly geo: Pick<GeoArrays, 'geoCityNameOffsets' | 'geoCityNameBytes'>) {
+    this.names = new Array<string | undefined>(geo.geoCityNameOffsets.length - 1);
+  }
+
+  get(c: number): string {
+    const name = this.names[c];
+    if (name !== undefined) return name;
+    // A view of a SharedArrayBuffer cannot be decoded directly: copy the name out.
+    const decoded = this.decoder.decode(this.geo.geoCityNameBytes.slice(this.geo.geoCityNameOffsets[c], this.geo.geoCityNameOffsets[c + 1]));
+    this.names[c] = decoded;
+    return decoded;
+  }
 }
 
 /**

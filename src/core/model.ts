@@ -5,7 +5,7 @@ import { activePromotionsByDay, generateDates, generateProducts, generatePromoti
 import type { ColumnBatch } from './columns.js';
 import { buildFactArrays, FactContext, scatteredZipfWeights, type FactArrays, type FactLayout } from './facts.js';
 import { buildCustomerTraitArrays, type CustomerGeography } from './customerTraits.js';
-import { cityNamesOf, homeStoresOfZips, referenceGeography } from './geography.js';
+import { CityNames, homeStoresOfZips, referenceGeography } from './geography.js';
 import { makePlan, type Plan } from './plan.js';
 import { AliasTable, ZipfKeySampler } from './random.js';
 
@@ -27,7 +27,7 @@ export function buildDimensionModel(config: Config, plan: Plan = makePlan(config
   const promotions = generatePromotions(config, plan);
   const geo = referenceGeography();
   const zipAlias = AliasTable.build(geo.geoZipWeight);
-  const storeTable = generateStores(plan, geo, zipAlias, cityNamesOf(geo));
+  const storeTable = generateStores(plan, geo, zipAlias, new CityNames(geo));
   const stores = storeTable.batch;
   const active = activePromotionsByDay(plan, promotions);
   const shared = buildFactArrays(plan, {
