@@ -10,6 +10,7 @@ const validateCommand = async (argv: string[]): Promise<number> => (await import
 const finalizeCommand = async (argv: string[]): Promise<number> => (await import('./cli/finalizeCommand.js')).finalizeCommand(argv);
 const loadCommand = async (argv: string[]): Promise<number> => (await import('./commands/loadCommand.js')).loadCommand(argv);
 const ddlCommand = async (argv: string[]): Promise<number> => (await import('./commands/ddlCommand.js')).ddlCommand(argv);
+const profileCommand = async (argv: string[]): Promise<number> => (await import('./commands/profileCommand.js')).profileCommand(argv);
 
 const HELP = `dwgen — a synthetic TPC-DS-style retail data warehouse generator
 
@@ -21,6 +22,7 @@ Commands:
   validate    check a generated dataset against every invariant, in DuckDB (exit 1 on a violation)
   load        load a dataset into a DuckDB file or a PostgreSQL server with keys and constraints
   ddl         print the CREATE TABLE statements for DuckDB or PostgreSQL
+  profile     write a self-contained HTML report of a dataset, with charts (computed in DuckDB)
   help        show this help
 
 Options:
@@ -43,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
       return loadCommand(rest);
     case 'ddl':
       return ddlCommand(rest);
+    case 'profile':
+      return profileCommand(rest);
     case '--version':
     case '-V':
       process.stdout.write(`${TOOL_NAME} ${TOOL_VERSION}\n`);
@@ -58,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-const COMMANDS = new Set(['generate', 'finalize', 'validate', 'load', 'ddl']);
+const COMMANDS = new Set(['generate', 'finalize', 'validate', 'load', 'ddl', 'profile']);
 const argv = process.argv.slice(2);
 
 main(argv).then(

@@ -84,7 +84,7 @@ describe('config', () => {
     ['inventory:\n  opening_stock_min: 300\n  opening_stock_max: 100\n', /inventory.opening_stock_max: must be at least inventory.opening_stock_min/],
     ['orders:\n  quantity_weights: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\n', /orders.quantity_weights: must be a list of 1 to 10 non-negative numbers/],
     ['orders:\n  line_count_weights: [0, 0]\n', /orders.line_count_weights: must be a list of 1 to 5 non-negative numbers, not all zero/],
-    ['orders:\n  status_weights: { Completed: 1 }\n', /orders.status_weights.Shipped: missing/],
+    ['orders:\n  cancel_rate: 1.5\n', /orders.cancel_rate: must be at most 1, got 1.5/],
     ['customers:\n  loyalty_weights: { Bronze: 1, Silver: 1, Gold: 1, Platinum: 1, Diamond: 1 }\n', /customers.loyalty_weights.Diamond: unknown key/],
     ['partitions:\n  orders_per_partition: 2.5\n', /partitions.orders_per_partition: must be an integer, got 2.5/],
     ['- just\n- a list\n', /the config must be a mapping of keys, got a list/],

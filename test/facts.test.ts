@@ -85,8 +85,13 @@ describe('inventory deltas', () => {
     expect(merged([4, 2, 0, 3, 1])).toEqual(forward);
     let units = 0;
     for (let i = 0; i < forward.length; i += 2) units += forward[i];
-    const lines = [0, 1, 2, 3, 4].map((p) => run(p).batches.transactions_raw).flat();
-    expect(units).toBe(lines.reduce((s, b) => s + (b.columns[5] as Int32Array).reduce((a, v) => a + v, 0), 0));
+    const runs = [0, 1, 2, 3, 4].map((p) => run(p).batches);
+    const cancelled = new Set<number>(); // cancelled orders are not sold
+    for (const b of runs.flatMap((r) => r.orders)) for (let i = 0; i < b.rowCount; i++) if ((b.columns[7] as Uint8Array)[i] === 3) cancelled.add((b.columns[0] as Int32Array)[i]);
+    expect(cancelled.size).toBeGreaterThan(0);
+    let soldUnits = 0;
+    for (const b of runs.flatMap((r) => r.transactions_raw)) for (let i = 0; i < b.rowCount; i++) if (!cancelled.has((b.columns[1] as Int32Array)[i])) soldUnits += (b.columns[5] as Int32Array)[i];
+    expect(units).toBe(soldUnits);
   });
 });
 

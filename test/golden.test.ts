@@ -5,31 +5,31 @@ import { expect, it } from 'vitest';
 import { checksums, generate } from './helpers/dwgen.js';
 
 const GOLDEN_CSV: Record<string, string> = {
-  'customers.csv': '31b48b90f47c09b88beb1baa1426bce2041e9b1ca55e043d793064f240ee262e',
+  'customers.csv': '10452678f9ebef36de0ae9a441a225ac9858e13672bf334d10ea9cea5211dbeb',
   'dates.csv': '65e8009a88bdd5e3e2cc9e39cab93b339568db60de003f1b1214f42c5de40852',
-  'inventory.csv': '1a3dde6e6e8bc4a8346cfec55537b00e681c714a0acaedc36174b3c1fbfd68d3',
-  'order_aggregates.csv': '97412fc9d6b03450942f8b62131c62873a10d76c769b72180fc42c50c1f44b67',
-  'orders.csv': '34a001359fd278c93d2a83a9364e4112c4dacec5d3f5c69571744becde027f02',
-  'products.csv': '60889c3616133bf8687a2bd62bf797a71ad6a8b65438365e1e7b19349ddd0a89',
+  'inventory.csv': 'f491040ad17c1566e1e182dd0c049f431a7e7b8d33685160fe1802d1f3ac7ffc',
+  'order_aggregates.csv': '8e492a90e277e199b8cc235128e365f265c6de702022038871037f80af2d646f',
+  'orders.csv': '21e0923b378622ada0a880eb9c227ca924e7e591a9ff25b49391262c9b81defe',
+  'products.csv': 'cc786b73b606df522d7994dff34de67ab5274c3dbf0e0299d13a9945755cce88',
   'promotions.csv': '5023fd2533a9d14ba375c004f3f26dff50a64adf48c86efebb61e67fe302bd6a',
-  'raw_orders.csv': '61def52fe243f0eaba0e818daa94a3cef11456f751be7da6044132e557b96ba2',
-  'returns.csv': '5a106eb37c05049ca2a6c2c10a9426381526f2802b930346cd4881ba01dc1e9f',
-  'stores.csv': 'b781d49773b1fb3366279f2852250a52fab541e0c0828413a129980c32c3c94f',
-  'transactions_raw.csv': '72d155659252dc04ecbc39d11dac9d16ed84d3d80d31366ddc4d1e014fd53b44',
+  'raw_orders.csv': '8533ceb353ef7961eab1303e0a1d9e06b0c107dd810814f945d36e8b7bd724fe',
+  'returns.csv': 'a087804c6088a19a11ab90a922a67908c24127a5769fcdf253e3a7221199037e',
+  'stores.csv': '5b84546031c2c1c46983a54fd01fa9db93aef0e007461f818d8b7ff85cf7eab1',
+  'transactions_raw.csv': '563005a751bd1687aded3814e303c220678141c369c68ac8ad012e9cbbf5a8de',
 };
 
 const GOLDEN_PARQUET: Record<string, string> = {
-  'customers/part-00000.parquet': '6ee863815ed1a557891714a2ac7fe51a1fc6eb9d8d70b9bae40836dec6daacc7',
+  'customers/part-00000.parquet': '1147fa3c0c21c8db349f553ea9031ab2003f0e4251343ab43a20c051fddf6117',
   'dates/part-00000.parquet': '9b82f92bb1bae5af112224ed43da4ec870861d15c58c99adf0b55626bb8870ba',
-  'inventory/part-00000.parquet': 'bda9cd31dc26796febb38ea48e5d679c41ecfe0866a0c4b8b058185f11f74107',
-  'order_aggregates/part-00000.parquet': 'a0c410975c7002200825311a20d0e7251128af5559ecb28c9a092d4ad58fc9fb',
-  'orders/part-00000.parquet': '64b221514ae0a720163a7793f1c9c9850a43808a36fd81db2556396639ecac55',
-  'products/part-00000.parquet': '7cc3a7c6ddc342fd5ee03f5c512e4153821fb631497a2e8370c6c63e0edd9479',
+  'inventory/part-00000.parquet': 'd1b8183942dba93b791ef07f5caa5d6133341a3b5821ede0e140412f387911a7',
+  'order_aggregates/part-00000.parquet': 'ae35215966daa491df1fc9bb48dfe10219cb35cb4eb2fdf8de0f6a08f0d0c008',
+  'orders/part-00000.parquet': '9eaae29bdc47e8f5944ed3486c9aded330d1cecfcd602e409f905785d27fa539',
+  'products/part-00000.parquet': '4b72b790681ec902f1e3f270834a4838b3bb5e484052c8cc76a722deb3a2e1d3',
   'promotions/part-00000.parquet': '7d4b44b5225e149f85e583b46bd0788cfc574661dc78b9170df2be7c45312ada',
-  'raw_orders/part-00000.parquet': '6473e27f3f26a40119c999c42b5e68267008e1e66720e54366f5bfe09bc47547',
-  'returns/part-00000.parquet': '6830745775f6fde4bb960fae51c59d784e090f5b12cd99e38c4e3cd8c4fd4db3',
-  'stores/part-00000.parquet': '74d6937e8f7ed4760266e5fc5b5e1fafa256f826a3563df429a6d7520c773610',
-  'transactions_raw/part-00000.parquet': 'c7e222f83573778123cf6ce791a81ab85f7bfaa431b4c796a61816ed6786e0f3',
+  'raw_orders/part-00000.parquet': '962e470a1bb2f0f0b175cf33f798bbbde1a626a45e3fe72062272be634162cef',
+  'returns/part-00000.parquet': '338c8cee62978f31e750541074ca5d3eb39b5b5300997d9222f6140d7156f27e',
+  'stores/part-00000.parquet': 'a512f0bc6cdb73091210423b2dc32dbc83ffdd9e2df05c49ad25de5b5a721fb3',
+  'transactions_raw/part-00000.parquet': 'bd737d7f5dbb4f958869ce239b436a56959b4056aa89bd43209e84cc4f7e0d5b',
 };
 
 it('the default config at scale 0.01 (seed 42) produces exactly the pinned CSV files', () => {

@@ -85,7 +85,7 @@ describe('keys', () => {
 
   it('every foreign key resolves', () => {
     const schema = JSON.parse(readFileSync(join(dir, 'metadata/schema.json'), 'utf8'));
-    expect(schema.relationships.length).toBe(16); // raw_orders 3, transactions_raw 3, order_aggregates 1, orders 3, inventory 2, returns 4
+    expect(schema.relationships.length).toBe(17); // raw_orders 3, transactions_raw 3, order_aggregates 1, orders 3, inventory 2, returns 5
     for (const rel of schema.relationships as { table: string; column: string; references: string }[]) {
       const [refTable, refColumn] = rel.references.split('.');
       const keys = new Set(t[refTable].map((r) => r[refColumn]));
@@ -210,9 +210,12 @@ describe('inventory', () => {
   it('units sold equal the sums of sold quantities; stock never negative; restocks in whole batches dated at the last sale', () => {
     const storeOf = new Map(t.raw_orders.map((r) => [r.order_id, r.store_id]));
     const dateOf = new Map(t.raw_orders.map((r) => [r.order_id, r.order_date]));
+    const cancelled = new Set(t.orders.filter((o) => o.status === 'Cancelled').map((o) => o.order_id));
+    expect(cancelled.size).toBeGreaterThan(0);
     const sold = new Map<string, number>();
     const last = new Map<string, string>();
     for (const l of t.transactions_raw) {
+      if (cancelled.has(l.order_id)) continue; // cancelled orders are not sold
       const key = `${storeOf.get(l.order_id)}|${l.product_id}`;
       sold.set(key, (sold.get(key) ?? 0) + int(l.quantity));
       const d = dateOf.get(l.order_id)!;
@@ -252,13 +255,15 @@ describe('realism', () => {
     expect(top / total).toBeGreaterThan(1 / 3);
   });
 
-  it('weekends and holidays get more orders per day than weekdays', () => {
-    const kind = new Map(t.dates.map((d) => [d.date, d.is_holiday === 'true' ? 'holiday' : d.is_weekend === 'true' ? 'weekend' : 'weekday']));
+  it('weekends and holidays (but Thanksgiving and Christmas Day) get more orders per day than weekdays', () => {
+    const closed = (date: string): boolean => date.endsWith('-12-25') || (date.slice(5, 7) === '11' && new Date(`${date}T00:00:00Z`).getUTCDay() === 4 && Number(date.slice(8)) >= 22 && Number(date.slice(8)) <= 28);
+    const kind = new Map(t.dates.map((d) => [d.date, closed(d.date) ? 'closed' : d.is_holiday === 'true' ? 'holiday' : d.is_weekend === 'true' ? 'weekend' : 'weekday']));
     const days = groupBy(t.dates, (d) => kind.get(d.date)!);
     const orders = groupBy(t.raw_orders, (o) => kind.get(o.order_date)!);
     const perDay = (k: string): number => orders.get(k)!.length / days.get(k)!.length;
     expect(perDay('weekend')).toBeGreaterThan(perDay('weekday') * 1.2);
-    expect(perDay('holiday')).toBeGreaterThan(perDay('weekday') * 1.4);
+    expect(perDay('holiday')).toBeGreaterThan(perDay('weekday') * 1.25);
+    expect(perDay('closed')).toBeLessThan(perDay('weekday'));
   });
 
   it('customers: loyalty skewed towards Bronze, sign-up before the calendar, ZIP codes of 5 digits', () => {

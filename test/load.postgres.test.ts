@@ -64,7 +64,7 @@ describe('dwgen load --postgres', () => {
       const files = Math.ceil(data[t].length / 4);
       expect(run.stdout).toContain(`${t.padEnd(17)} ${String(data[t].length).padStart(10)} rows from ${files} csv ${files === 1 ? 'file' : 'files'}\n`);
     }
-    expect(run.stdout).toMatch(/loaded 11 tables into postgresql:\/\/postgres@127\.0\.0\.1:\d+\/dwgen_test_\w+ \(28 constraints\)\n$/);
+    expect(run.stdout).toMatch(/loaded 11 tables into postgresql:\/\/postgres@127\.0\.0\.1:\d+\/dwgen_test_\w+ \(29 constraints\)\n$/);
     expect(await counts(url)).toEqual(Object.fromEntries(TABLE_NAMES.map((t) => [t, data[t].length])));
     const cents = (t: keyof typeof data, col: string): number => data[t].reduce((a, r) => a + (r[col] as number), 0);
     const [sums] = await server.query(
@@ -81,7 +81,7 @@ describe('dwgen load --postgres', () => {
     const cons = await constraints(url);
     expect(cons.filter((c) => c.type === 'p').length).toBe(11);
     expect(cons.filter((c) => c.type === 'u').map((c) => c.name)).toEqual(['dates_date_key']);
-    expect(cons.filter((c) => c.type === 'f').length).toBe(16);
+    expect(cons.filter((c) => c.type === 'f').length).toBe(17);
     expect(cons.map((c) => c.name)).toContain('transactions_raw_order_id_fkey');
     const [ref] = await server.query(url, `SELECT confrelid::regclass::text AS target FROM pg_constraint WHERE conname = 'transactions_raw_order_id_fkey'`);
     expect(ref!.target).toBe('orders');
@@ -106,7 +106,7 @@ describe('dwgen load --postgres', () => {
     expect((await counts(url)).customers).toBe(1);
     await server.query(url, generateDdl('postgres', { drop: true }));
     expect((await counts(url)).customers).toBe(0);
-    expect((await constraints(url)).length).toBe(28);
+    expect((await constraints(url)).length).toBe(29);
   });
 
   test('a dangling foreign key: exit 1 naming the constraint and the key; the database is left as it was', async () => {

@@ -28,6 +28,7 @@ describe('the installed package', () => {
     expect(files).not.toContain('src');
     expect(files).not.toContain('test');
     expect(readdirSync(join(pkg, 'dist'))).toEqual(expect.arrayContaining(['index.js', 'index.d.ts', 'main.js']));
+    expect(readdirSync(join(pkg, 'dist/core'))).toContain('geography.bin'); // the reference geography, built once
   });
 
   it('import { generate, validate } from "dwgen" writes a dataset at scale 0.01 and returns its result', () => {
@@ -46,11 +47,11 @@ console.log(JSON.stringify({ rows: r.rows, tables: Object.keys(r.tables), tx: r.
     expect(r.stderr).toBe(''); // the library never prints
     const got = JSON.parse(r.stdout) as { rows: number; tables: string[]; tx: { path: string; rows: number; sha256: string }[]; ok: boolean; refused: unknown[]; metadata: boolean };
     expect(got.tables).toHaveLength(11);
-    expect(got.tx).toEqual([{ path: 'data/transactions_raw.csv', format: 'csv', rows: 2964, bytes: 103866, sha256: '72d155659252dc04ecbc39d11dac9d16ed84d3d80d31366ddc4d1e014fd53b44' }]);
+    expect(got.tx).toEqual([{ path: 'data/transactions_raw.csv', format: 'csv', rows: 2969, bytes: 100100, sha256: '563005a751bd1687aded3814e303c220678141c369c68ac8ad012e9cbbf5a8de' }]);
     expect(got.ok).toBe(true);
     expect(got.metadata).toBe(true);
     expect(got.refused).toEqual([true, 2, "--scale must be a number greater than 0 and at most 10000, got '-1'"]);
-    expect(JSON.parse(readFileSync(join(out, 'metadata/schema.json'), 'utf8')).tables.transactions_raw.row_count).toBe(2964);
+    expect(JSON.parse(readFileSync(join(out, 'metadata/schema.json'), 'utf8')).tables.transactions_raw.row_count).toBe(2969);
   }, 120_000);
 
   it('consumer TypeScript type-checks against the shipped declarations, and a mistyped call does not', () => {

@@ -62,7 +62,7 @@ const RELATIONSHIPS = [
   ['order_aggregates', 'order_id', 'orders.order_id'],
   ['orders', 'customer_id', 'customers.customer_id'], ['orders', 'store_id', 'stores.store_id'], ['orders', 'order_date', 'dates.date'],
   ['inventory', 'store_id', 'stores.store_id'], ['inventory', 'product_id', 'products.product_id'],
-  ['returns', 'order_id', 'orders.order_id'], ['returns', 'transaction_id', 'transactions_raw.transaction_id'], ['returns', 'product_id', 'products.product_id'], ['returns', 'store_id', 'stores.store_id'],
+  ['returns', 'order_id', 'orders.order_id'], ['returns', 'transaction_id', 'transactions_raw.transaction_id'], ['returns', 'product_id', 'products.product_id'], ['returns', 'store_id', 'stores.store_id'], ['returns', 'return_date', 'dates.date'],
 ].map(([table, column, references]) => ({ table, column, references }));
 
 // ---- the reader: plain YAML and JSON, nothing of dwgen's ----

@@ -6,7 +6,19 @@ import { ConfigError } from '../errors.js';
 export { ConfigError };
 import { parse as parseYaml } from 'yaml';
 import { parseIsoDay } from '../core/calendar.js';
-import { LOYALTY_STATUSES, ORDER_STATUSES } from '../core/tables.js';
+import { CATEGORY_NAMES, LOYALTY_STATUSES } from '../core/tables.js';
+
+type Tier = (typeof LOYALTY_STATUSES)[number];
+export type CategoryName = (typeof CATEGORY_NAMES)[number];
+
+/** The bands of one product category: its share of the products, price range (cents) and margin range. */
+export interface CategoryBand {
+  weight: number;
+  price_min_cents: number;
+  price_max_cents: number;
+  margin_min: number;
+  margin_max: number;
+}
 
 export interface Config {
   seed: number;
@@ -15,16 +27,18 @@ export interface Config {
   customers: {
     count_per_scale_factor: number;
     popularity_skew: number;
-    loyalty_weights: Record<(typeof LOYALTY_STATUSES)[number], number>;
+    loyalty_weights: Record<Tier, number>;
+    loyalty_order_factors: Record<Tier, number>;
+    loyalty_basket_factors: Record<Tier, number>;
     signup_years_before_start: number;
   };
   products: {
     count_per_sqrt_scale_factor: number;
     popularity_skew: number;
-    price_min_cents: number;
-    price_max_cents: number;
-    margin_min: number;
-    margin_max: number;
+    popularity_head_fraction: number;
+    price_elasticity: number;
+    price_endings: Record<string, number>;
+    categories: Record<CategoryName, CategoryBand>;
   };
   stores: { count_per_sqrt_scale_factor: number; size_skew: number };
   promotions: {
@@ -33,17 +47,31 @@ export interface Config {
     discount_rate_max: number;
     duration_days_min: number;
     duration_days_max: number;
+    quantity_lift: number;
   };
   orders: {
     count_per_scale_factor: number;
     line_count_weights: number[];
     quantity_weights: number[];
+    home_store_share: number;
+    monthly_weights: number[];
     weekend_weight: number;
     holiday_weight: number;
+    black_friday_weight: number;
+    pre_christmas_days: number;
+    pre_christmas_weight: number;
+    closed_holiday_weight: number;
     promotion_rate: number;
-    status_weights: Record<'Completed' | 'Shipped' | 'Processing' | 'Cancelled', number>;
+    cancel_rate: number;
+    processing_days: number;
+    shipping_days: number;
   };
-  returns: { rate: number; max_days_after_order: number; reason_weights: Record<string, number> };
+  returns: {
+    rate: number;
+    max_days_after_order: number;
+    category_factors: Record<CategoryName, number>;
+    reason_weights: Record<string, number>;
+  };
   inventory: { opening_stock_min: number; opening_stock_max: number; restock_batch: number };
   partitions: { orders_per_partition: number; customers_per_partition: number; inventory_rows_per_partition: number };
 }
@@ -57,15 +85,28 @@ export const DEFAULT_CONFIG: Config = {
     count_per_scale_factor: 10_000,
     popularity_skew: 0.6,
     loyalty_weights: { Bronze: 60, Silver: 25, Gold: 11, Platinum: 4 },
+    loyalty_order_factors: { Bronze: 1, Silver: 1.4, Gold: 1.9, Platinum: 2.5 },
+    loyalty_basket_factors: { Bronze: 1, Silver: 1.1, Gold: 1.2, Platinum: 1.3 },
     signup_years_before_start: 5,
   },
   products: {
     count_per_sqrt_scale_factor: 1_000,
     popularity_skew: 1.0,
-    price_min_cents: 199,
-    price_max_cents: 99_999,
-    margin_min: 0.15,
-    margin_max: 0.6,
+    popularity_head_fraction: 0.03,
+    price_elasticity: 0.4,
+    price_endings: { '99': 50, '49': 12, '95': 10, '00': 15, '79': 8, '29': 5 },
+    categories: {
+      Electronics: { weight: 12, price_min_cents: 1_999, price_max_cents: 199_999, margin_min: 0.08, margin_max: 0.25 },
+      Home: { weight: 12, price_min_cents: 999, price_max_cents: 149_999, margin_min: 0.3, margin_max: 0.55 },
+      Clothing: { weight: 14, price_min_cents: 999, price_max_cents: 19_999, margin_min: 0.45, margin_max: 0.7 },
+      Shoes: { weight: 8, price_min_cents: 2_499, price_max_cents: 24_999, margin_min: 0.4, margin_max: 0.6 },
+      Sports: { weight: 9, price_min_cents: 999, price_max_cents: 99_999, margin_min: 0.25, margin_max: 0.45 },
+      Beauty: { weight: 9, price_min_cents: 399, price_max_cents: 14_999, margin_min: 0.5, margin_max: 0.75 },
+      Grocery: { weight: 12, price_min_cents: 99, price_max_cents: 2_999, margin_min: 0.1, margin_max: 0.3 },
+      Toys: { weight: 8, price_min_cents: 499, price_max_cents: 19_999, margin_min: 0.3, margin_max: 0.5 },
+      Books: { weight: 8, price_min_cents: 499, price_max_cents: 5_999, margin_min: 0.2, margin_max: 0.45 },
+      Garden: { weight: 8, price_min_cents: 299, price_max_cents: 129_999, margin_min: 0.3, margin_max: 0.5 },
+    },
   },
   stores: { count_per_sqrt_scale_factor: 50, size_skew: 0.5 },
   promotions: {
@@ -74,19 +115,32 @@ export const DEFAULT_CONFIG: Config = {
     discount_rate_max: 0.5,
     duration_days_min: 3,
     duration_days_max: 30,
+    quantity_lift: 1.5,
   },
   orders: {
     count_per_scale_factor: 100_000,
     line_count_weights: [15, 20, 30, 20, 15],
     quantity_weights: [30, 22, 15, 10, 8, 5, 4, 3, 2, 1],
+    home_store_share: 0.8,
+    monthly_weights: [0.85, 0.8, 0.9, 0.9, 0.95, 0.95, 0.95, 1.0, 0.9, 0.95, 1.25, 1.5],
     weekend_weight: 1.4,
-    holiday_weight: 1.8,
+    holiday_weight: 1.3,
+    black_friday_weight: 3.5,
+    pre_christmas_days: 10,
+    pre_christmas_weight: 2.5,
+    closed_holiday_weight: 0.4,
     promotion_rate: 0.25,
-    status_weights: { Completed: 70, Shipped: 15, Processing: 10, Cancelled: 5 },
+    cancel_rate: 0.05,
+    processing_days: 2,
+    shipping_days: 5,
   },
   returns: {
     rate: 0.05,
     max_days_after_order: 30,
+    category_factors: {
+      Electronics: 1.2, Home: 0.9, Clothing: 2.2, Shoes: 1.8, Sports: 0.9,
+      Beauty: 0.6, Grocery: 0.15, Toys: 0.7, Books: 0.4, Garden: 0.6,
+    },
     reason_weights: {
       Defective: 25,
       'Wrong size': 20,
@@ -107,7 +161,7 @@ type Rule =
   | { kind: 'number'; min: number; max: number; minExclusive?: boolean }
   | { kind: 'date' }
   | { kind: 'weights'; minLength: number; maxLength: number }
-  | { kind: 'weightMap'; keys?: readonly string[]; maxKeyLength?: number }
+  | { kind: 'weightMap'; keys?: readonly string[]; maxKeyLength?: number; keyPattern?: { re: RegExp; what: string } }
   | { kind: 'section'; rules: Rules };
 type Rules = Record<string, Rule>;
 
@@ -128,15 +182,30 @@ const RULES: Rules = {
     count_per_scale_factor: count,
     popularity_skew: num(0, 5),
     loyalty_weights: { kind: 'weightMap', keys: LOYALTY_STATUSES },
+    loyalty_order_factors: { kind: 'weightMap', keys: LOYALTY_STATUSES },
+    loyalty_basket_factors: { kind: 'weightMap', keys: LOYALTY_STATUSES },
     signup_years_before_start: int(0, 100),
   }),
   products: section({
     count_per_sqrt_scale_factor: count,
     popularity_skew: num(0, 5),
-    price_min_cents: int(2, 99_999_999),
-    price_max_cents: int(2, 99_999_999),
-    margin_min: num(0, 1, true),
-    margin_max: num(0, 1),
+    popularity_head_fraction: num(0, 1),
+    price_elasticity: num(0, 3),
+    price_endings: { kind: 'weightMap', keyPattern: { re: /^\d\d$/, what: 'two digits (the cents of a price, "99")' } },
+    categories: section(
+      Object.fromEntries(
+        CATEGORY_NAMES.map((c) => [
+          c,
+          section({
+            weight: num(0, 1_000_000),
+            price_min_cents: int(2, 99_999_999),
+            price_max_cents: int(2, 99_999_999),
+            margin_min: num(0, 1, true),
+            margin_max: num(0, 1),
+          }),
+        ]),
+      ),
+    ),
   }),
   stores: section({ count_per_sqrt_scale_factor: int(1, 1_000_000), size_skew: num(0, 5) }),
   promotions: section({
@@ -145,19 +214,29 @@ const RULES: Rules = {
     discount_rate_max: num(0, 0.5, true),
     duration_days_min: int(1, 36_600),
     duration_days_max: int(1, 36_600),
+    quantity_lift: num(0.1, 10),
   }),
   orders: section({
     count_per_scale_factor: count,
     line_count_weights: { kind: 'weights', minLength: 1, maxLength: 5 },
     quantity_weights: { kind: 'weights', minLength: 1, maxLength: 10 },
+    home_store_share: rate,
+    monthly_weights: { kind: 'weights', minLength: 12, maxLength: 12 },
     weekend_weight: num(0, 100),
     holiday_weight: num(0, 100),
+    black_friday_weight: num(0, 100),
+    pre_christmas_days: int(0, 24),
+    pre_christmas_weight: num(0, 100),
+    closed_holiday_weight: num(0, 100),
     promotion_rate: rate,
-    status_weights: { kind: 'weightMap', keys: ORDER_STATUSES.filter((s) => s !== 'Returned') },
+    cancel_rate: rate,
+    processing_days: int(0, 366),
+    shipping_days: int(0, 366),
   }),
   returns: section({
     rate,
     max_days_after_order: int(0, 30),
+    category_factors: { kind: 'weightMap', keys: CATEGORY_NAMES },
     reason_weights: { kind: 'weightMap', maxKeyLength: 50 },
   }),
   inventory: section({ opening_stock_min: int(0, 1_000_000_000), opening_stock_max: int(0, 1_000_000_000), restock_batch: int(1, 1_000_000_000) }),
@@ -213,6 +292,7 @@ function checkValue(path: string, rule: Rule, value: unknown, fallback: unknown)
       if (entries.length === 0) fail('must name at least one value');
       for (const [k, w] of entries) {
         if (rule.maxKeyLength && (k.length === 0 || k.length > rule.maxKeyLength)) throw new ConfigError(`${path}: the name ${JSON.stringify(k)} must be 1 to ${rule.maxKeyLength} characters`);
+        if (rule.keyPattern && !rule.keyPattern.re.test(k)) throw new ConfigError(`${path}.${keyName(k)}: a key must be ${rule.keyPattern.what}`);
         if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw new ConfigError(`${path}.${keyName(k)}: must be a non-negative number, got ${describe(w)}`);
       }
       if (!entries.some(([, w]) => (w as number) > 0)) fail('must have at least one positive weight');
@@ -249,14 +329,30 @@ function checkSection(prefix: string, rules: Rules, input: Record<string, unknow
 /** Cross-field rules that no single key can express. */
 function checkRelations(c: Config): void {
   const pairs: [string, number, string, number][] = [
-    ['products.price_min_cents', c.products.price_min_cents, 'products.price_max_cents', c.products.price_max_cents],
-    ['products.margin_min', c.products.margin_min, 'products.margin_max', c.products.margin_max],
+    ...CATEGORY_NAMES.flatMap((name): [string, number, string, number][] => {
+      const b = c.products.categories[name];
+      const at = `products.categories.${name}`;
+      return [
+        [`${at}.price_min_cents`, b.price_min_cents, `${at}.price_max_cents`, b.price_max_cents],
+        [`${at}.margin_min`, b.margin_min, `${at}.margin_max`, b.margin_max],
+      ];
+    }),
     ['promotions.discount_rate_min', c.promotions.discount_rate_min, 'promotions.discount_rate_max', c.promotions.discount_rate_max],
     ['promotions.duration_days_min', c.promotions.duration_days_min, 'promotions.duration_days_max', c.promotions.duration_days_max],
     ['inventory.opening_stock_min', c.inventory.opening_stock_min, 'inventory.opening_stock_max', c.inventory.opening_stock_max],
   ];
   for (const [lowKey, low, highKey, high] of pairs) {
     if (low > high) throw new ConfigError(`${highKey}: must be at least ${lowKey} (${low}), got ${high}`);
+  }
+  if (!CATEGORY_NAMES.some((name) => c.products.categories[name].weight > 0)) {
+    throw new ConfigError('products.categories: at least one category needs a positive weight');
+  }
+  if (!LOYALTY_STATUSES.some((t) => c.customers.loyalty_weights[t] > 0 && c.customers.loyalty_order_factors[t] > 0)) {
+    throw new ConfigError('customers.loyalty_order_factors: no tier that has customers (loyalty_weights > 0) has a positive order factor, so nobody could order');
+  }
+  for (const t of LOYALTY_STATUSES) {
+    const f = c.customers.loyalty_basket_factors[t];
+    if (!(f >= 0.1 && f <= 10)) throw new ConfigError(`customers.loyalty_basket_factors.${t}: must be between 0.1 and 10, got ${f}`);
   }
   if (Math.round(c.promotions.discount_rate_max * 100) < 1) {
     throw new ConfigError(`promotions.discount_rate_max: must be at least 0.01 (rates are whole hundredths), got ${c.promotions.discount_rate_max}`);

@@ -78,6 +78,12 @@ export function usHolidays(year: number): number[] {
   ];
 }
 
+/** The retail days of a year that order weights treat apart from the other holidays. */
+export function retailDays(year: number): { thanksgiving: number; blackFriday: number; christmas: number } {
+  const thanksgiving = nthWeekday(year, 11, 3, 4);
+  return { thanksgiving, blackFriday: thanksgiving + 1, christmas: dayFromCivil(year, 12, 25) };
+}
+
 /**
  * ASCII bytes of YYYY-MM-DD for every day in [firstDay, firstDay + count), 10 bytes each, so a
  * CSV encoder copies a date instead of formatting it.

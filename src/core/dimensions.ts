@@ -2,15 +2,16 @@
 // (built in fixed-size partitions, each from its own stream, so they can run on workers).
 // Pure functions of (config, plan, partition): they return column batches and do no I/O.
 import type { Config } from '../config/config.js';
-import { civilFromDay, isoWeekOf, usHolidays, weekdayOf } from './calendar.js';
+import { ConfigError } from '../errors.js';
+import { civilFromDay, isoWeekOf, retailDays, usHolidays, weekdayOf } from './calendar.js';
 import { TextColumn, type ColumnBatch } from './columns.js';
-import {
-  BRAND_SUFFIXES, CATEGORIES, CITY_NAMES, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, PRODUCT_ADJECTIVES,
-  PRODUCT_MATERIALS, PRODUCT_NOUNS, PROMOTION_KINDS, STATE_ABBRS, STORE_KINDS, STREET_SUFFIXES, ZIP_RANGES,
-} from './locale.js';
+import type { CustomerGeography } from './customerTraits.js';
+import { localCustomerGeography } from './model.js'; // a cycle, used only at call time (the default geography)
+import { GEO_STATES, GEO_STATE_REGION, type CityNames, type GeoArrays } from './geography.js';
+import { BRAND_SUFFIXES, CATEGORIES, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, PRODUCT_ADJECTIVES, PROMOTION_KINDS, STORE_KINDS, STREET_SUFFIXES } from './locale.js';
 import { customerRange, type Plan } from './plan.js';
 import { AliasTable, below, between, deriveStream, unit, type Stream } from './random.js';
-import { LOYALTY_STATUSES, MONTH_NAMES, regionOfState } from './tables.js';
+import { CATEGORY_NAMES, MONTH_NAMES } from './tables.js';
 
 const pick = <T>(s: Stream, list: readonly T[]): T => list[below(s, list.length)];
 
@@ -62,15 +63,32 @@ export function generateDates(plan: Plan): Calendar {
   };
 }
 
-/** Order-date weights per calendar day: 1, or the weekend / holiday weight (the larger applies). */
-export function orderDayWeights(config: Config, calendar: Calendar): Float64Array {
+/**
+ * Order-date weights per calendar day, a product of factors: the month's weight
+ * (orders.monthly_weights), the weekend weight on Saturday and Sunday, and one day factor —
+ * black_friday_weight on Black Friday, closed_holiday_weight on Thanksgiving and Christmas Day,
+ * holiday_weight on the other holidays — times the pre-Christmas ramp, which rises linearly over
+ * the pre_christmas_days days before Christmas to pre_christmas_weight on December 24.
+ */
+export function orderDayWeights(config: Config, plan: Plan, calendar: Calendar): Float64Array {
+  const o = config.orders;
   const w = new Float64Array(calendar.isWeekend.length);
+  let total = 0;
   for (let i = 0; i < w.length; i++) {
-    let weight = 1;
-    if (calendar.isWeekend[i]) weight = Math.max(weight, config.orders.weekend_weight);
-    if (calendar.isHoliday[i]) weight = Math.max(weight, config.orders.holiday_weight);
+    const d = plan.firstDay + i;
+    const c = civilFromDay(d);
+    const special = retailDays(c.year);
+    let weight = o.monthly_weights[c.month - 1];
+    if (calendar.isWeekend[i]) weight *= o.weekend_weight;
+    if (d === special.blackFriday) weight *= o.black_friday_weight;
+    else if (d === special.thanksgiving || d === special.christmas) weight *= o.closed_holiday_weight;
+    else if (calendar.isHoliday[i]) weight *= o.holiday_weight;
+    const before = special.christmas - d;
+    if (before >= 1 && before <= o.pre_christmas_days) weight *= 1 + ((o.pre_christmas_weight - 1) * (o.pre_christmas_days - before + 1)) / o.pre_christmas_days;
     w[i] = weight;
+    total += weight;
   }
+  if (!(total > 0)) throw new ConfigError('orders: the order-date weights (monthly_weights × weekend and holiday weights) are 0 on every calendar day');
   return w;
 }
 
@@ -92,18 +110,10 @@ const STREET_SUFFIX_BYTES = STREET_SUFFIXES.map(utf8);
 
 // ---- shared address parts -------------------------------------------------------------------------
 
-/**
- * Draws a street address, city, state and ZIP code: the street and ZIP are appended to their
- * columns, the city and state (picked from the locale lists) are returned.
- */
-function drawAddress(s: Stream, street: TextColumn, zip: TextColumn): { city: string; state: string } {
+/** Draws a street address ("1234 Smith Avenue") and appends it to its column. */
+function drawStreet(s: Stream, street: TextColumn): void {
   const number = between(s, 1, 9999);
   street.uint(number).char(SPACE).word(pick(s, LAST_NAME_BYTES)).char(SPACE).word(pick(s, STREET_SUFFIX_BYTES)).close();
-  const city = pick(s, CITY_NAMES);
-  const state = pick(s, STATE_ABBRS);
-  const [lo, hi] = pick(s, ZIP_RANGES.get(state)!);
-  zip.uint(between(s, lo, hi), 5).close();
-  return { city, state };
 }
 
 // ---- products -------------------------------------------------------------------------------------
@@ -111,17 +121,34 @@ function drawAddress(s: Stream, street: TextColumn, zip: TextColumn): { city: st
 export interface Products {
   batch: ColumnBatch;
   priceCents: Int32Array;
+  /** Category of each product, an index into CATEGORY_NAMES. */
+  category: Int32Array;
 }
 
 /**
- * Prices are skewed towards the low end (min + (max − min) × u³, then rounded to end in .99 when
- * that stays in range); cost = price × (1 − margin), margin uniform in the configured range,
- * clamped so that 0 < cost < price.
+ * A price drawn in [lo, hi] made to end in `ending` cents: the nearest such price at or below the
+ * draw, moved up a dollar when that falls under lo; the draw itself when no such price is in range.
+ */
+export function priceWithEnding(raw: number, ending: number, lo: number, hi: number): number {
+  let p = raw - (raw % 100) + ending;
+  if (p > raw) p -= 100;
+  if (p < lo || p < 2) p += 100;
+  return p >= lo && p <= hi && p >= 2 ? p : raw;
+}
+
+/**
+ * Each product gets a category (products.categories.<name>.weight), a sub-category of it, a name
+ * from the category's adjectives and the sub-category's nouns, and a price drawn log-uniformly in
+ * the category's band, made to end in one of products.price_endings; cost = price × (1 − margin),
+ * margin uniform in the category's margin band, clamped so that 0 < cost < price.
  */
 export function generateProducts(config: Config, plan: Plan): Products {
   const n = plan.products;
   const s = deriveStream(plan.seed, 'products', 0);
-  const { price_min_cents: lo, price_max_cents: hi, margin_min, margin_max } = config.products;
+  const bands = CATEGORY_NAMES.map((c) => config.products.categories[c]);
+  const categories = AliasTable.build(bands.map((b) => b.weight));
+  const endingCents = Object.keys(config.products.price_endings).map(Number);
+  const endings = AliasTable.build(Object.values(config.products.price_endings));
   const id = new Int32Array(n);
   const name = new Array<string>(n);
   const category = new Array<string>(n);
@@ -130,29 +157,45 @@ export function generateProducts(config: Config, plan: Plan): Products {
   const price = new Float64Array(n);
   const cost = new Float64Array(n);
   const priceCents = new Int32Array(n);
+  const categoryIndex = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     id[i] = i + 1;
-    name[i] = `${pick(s, PRODUCT_ADJECTIVES)} ${pick(s, PRODUCT_MATERIALS)} ${pick(s, PRODUCT_NOUNS)}`;
-    const cat = pick(s, CATEGORIES);
+    const ci = categories.pick(s);
+    const cat = CATEGORIES[ci];
+    const sub = pick(s, cat.subCategories);
+    name[i] = `${pick(s, cat.adjectives)} ${pick(s, sub.nouns)}`;
     category[i] = cat.name;
-    subCategory[i] = pick(s, cat.subCategories);
+    subCategory[i] = sub.name;
     brand[i] = `${pick(s, LAST_NAMES)} ${pick(s, BRAND_SUFFIXES)}`;
-    const u = unit(s);
-    let p = lo + Math.floor((hi - lo) * u * u * u);
-    const ninetyNine = p - (p % 100) + 99;
-    if (ninetyNine <= hi) p = ninetyNine;
-    const margin = margin_min + (margin_max - margin_min) * unit(s);
+    const band = bands[ci];
+    const lo = band.price_min_cents;
+    const hi = band.price_max_cents;
+    const raw = Math.min(hi, Math.floor(lo * Math.pow(hi / lo, unit(s))));
+    const p = priceWithEnding(raw, endingCents[endings.pick(s)], lo, hi);
+    const margin = band.margin_min + (band.margin_max - band.margin_min) * unit(s);
     const c = Math.min(p - 1, Math.max(1, Math.floor(p * (1 - margin))));
     price[i] = p;
     cost[i] = c;
     priceCents[i] = p;
+    categoryIndex[i] = ci;
   }
-  return { batch: { rowCount: n, columns: [id, name, category, subCategory, brand, price, cost] }, priceCents };
+  return { batch: { rowCount: n, columns: [id, name, category, subCategory, brand, price, cost] }, priceCents, category: categoryIndex };
 }
 
 // ---- stores ---------------------------------------------------------------------------------------
 
-export function generateStores(plan: Plan): ColumnBatch {
+export interface Stores {
+  batch: ColumnBatch;
+  /** ZIP index (into the geography) of each store. */
+  zip: Int32Array;
+}
+
+/**
+ * Stores are placed where the customers are: each store's ZIP code is drawn with the same
+ * population weights as the customers' (a city of 8 million gets about as many stores as 80
+ * towns of 100,000), and its city, state and region are those of the ZIP.
+ */
+export function generateStores(plan: Plan, geo: GeoArrays, zipAlias: AliasTable, cityNames: CityNames): Stores {
   const n = plan.stores;
   const s = deriveStream(plan.seed, 'stores', 0);
   const id = new Int32Array(n);
@@ -162,15 +205,21 @@ export function generateStores(plan: Plan): ColumnBatch {
   const state = new Array<string>(n);
   const zip = new TextColumn(n, 5);
   const region = new Uint8Array(n);
+  const storeZip = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const a = drawAddress(s, address, zip);
+    drawStreet(s, address);
+    const z = zipAlias.pick(s);
+    const c = geo.geoZipCity[z];
+    const st = geo.geoCityState[c];
+    zip.uint(geo.geoZipCode[z], 5).close();
     id[i] = i + 1;
-    name[i] = `${a.city} ${pick(s, STORE_KINDS)} #${i + 1}`;
-    city[i] = a.city;
-    state[i] = a.state;
-    region[i] = regionOfState(a.state);
+    name[i] = `${cityNames.get(c)} ${pick(s, STORE_KINDS)} #${i + 1}`;
+    city[i] = cityNames.get(c);
+    state[i] = GEO_STATES[st];
+    region[i] = GEO_STATE_REGION[st];
+    storeZip[i] = z;
   }
-  return { rowCount: n, columns: [id, name, address, city, state, zip, region] };
+  return { batch: { rowCount: n, columns: [id, name, address, city, state, zip, region] }, zip: storeZip };
 }
 
 // ---- promotions -----------------------------------------------------------------------------------
@@ -244,10 +293,14 @@ export const CUSTOMERS_PER_BATCH = 8192;
  * years before the first calendar day. `emit` must consume each batch before it returns: the
  * arrays are refilled for the next one.
  */
-export function generateCustomers(config: Config, plan: Plan, partition: number, emit: (batch: ColumnBatch) => void, batchRows = CUSTOMERS_PER_BATCH): void {
+export function generateCustomers(
+  config: Config, plan: Plan, partition: number, emit: (batch: ColumnBatch) => void, batchRows = CUSTOMERS_PER_BATCH,
+  geography: CustomerGeography = localCustomerGeography(config, plan),
+): void {
   const { first, count } = customerRange(plan, partition);
   const s = deriveStream(plan.seed, 'customers', partition);
-  const loyalty = AliasTable.build(LOYALTY_STATUSES.map((k) => config.customers.loyalty_weights[k]));
+  const { arrays: geo, cityNames, stateNames, traits } = geography;
+  const { geoZipCode, geoZipCity, geoCityState, geoAreaOffsets, geoAreaCodes } = geo;
   const signupSpan = Math.max(1, config.customers.signup_years_before_start * 365);
   const capacity = Math.max(1, Math.min(count, batchRows));
   const id = new Int32Array(capacity);
@@ -276,11 +329,17 @@ export function generateCustomers(config: Config, plan: Plan, partition: number,
       firstName[i] = FIRST_NAMES[fn];
       lastName[i] = LAST_NAMES[ln];
       email.word(FIRST_NAME_EMAIL[fn]).char(DOT).word(LAST_NAME_EMAIL[ln]).char(DOT).uint(key).char(AT).word(pick(s, EMAIL_DOMAIN_BYTES)).close();
-      phone.uint(between(s, 201, 989)).char(DASH).uint(between(s, 200, 999)).char(DASH).uint(below(s, 10000), 4).close();
-      const a = drawAddress(s, address, zip);
-      city[i] = a.city;
-      state[i] = a.state;
-      tier[i] = loyalty.pick(s);
+      const z = traits.zip(key);
+      const c = geoZipCity[z];
+      const st = geoCityState[c];
+      const areaFrom = geoAreaOffsets[st];
+      const area = geoAreaCodes[areaFrom + below(s, geoAreaOffsets[st + 1] - areaFrom)];
+      phone.uint(area).char(DASH).uint(between(s, 200, 999)).char(DASH).uint(below(s, 10000), 4).close();
+      drawStreet(s, address);
+      zip.uint(geoZipCode[z], 5).close();
+      city[i] = cityNames.get(c);
+      state[i] = stateNames[st];
+      tier[i] = traits.tier(key);
       signup[i] = plan.firstDay - 1 - below(s, signupSpan);
     }
     emit({ rowCount: rows, columns });

@@ -4,14 +4,20 @@
 // dense, and the per-(store, product) sales deltas that inventory merges. No I/O here.
 import type { Config } from '../config/config.js';
 import { NULL_DAY, NULL_KEY, type ColumnBatch } from './columns.js';
+import { CustomerTraits, type CustomerGeography, type CustomerTraitArrays } from './customerTraits.js';
+import { CityNames, GEO_STATES, type GeoArrays } from './geography.js';
 import { orderRange, type Plan } from './plan.js';
 import { AliasTable, ZipfKeySampler, below, deriveStream, scatterStep, unit, type Stream } from './random.js';
-import { arenaViews, planArena, type ArenaLayout } from './sharedArrays.js';
-import { ORDER_STATUSES, STATUS_RETURNED, type TableName } from './tables.js';
+import { arenaViews, planArena, type ArrayKind as ArenaKind, type ArenaLayout } from './sharedArrays.js';
+import {
+  CATEGORY_NAMES, LOYALTY_STATUSES, STATUS_CANCELLED, STATUS_COMPLETED, STATUS_PROCESSING, STATUS_RETURNED, STATUS_SHIPPED, type TableName,
+} from './tables.js';
 
 /** The dimension columns fact generation reads, kept in one SharedArrayBuffer for all workers. */
 export const FACT_ARRAY_KINDS = {
   productPrice: 'int32',
+  /** Category of each product (index into CATEGORY_NAMES): its return rate. */
+  productCategory: 'int32',
   /** Alias tables (AliasTable.entries) of product, customer, store and order-day popularity. */
   productAlias: 'float64',
   customerBucketAlias: 'float64',
@@ -23,13 +29,33 @@ export const FACT_ARRAY_KINDS = {
   activePromotionIds: 'int32',
   /** Merged inventory aggregates per inventory cell (see inventoryCell): Σ sold, then last sale day. */
   inventorySales: 'int32',
-} as const;
+  /** The reference geography (geography.ts GeoArrays), the ZIPs' population alias table and each ZIP's home store. */
+  geoZipCode: 'int32',
+  geoZipCity: 'int32',
+  geoZipLat: 'float64',
+  geoZipLon: 'float64',
+  geoZipWeight: 'float64',
+  geoCityState: 'int32',
+  geoCityNameOffsets: 'int32',
+  geoCityNameBytes: 'uint8',
+  geoAreaOffsets: 'int32',
+  geoAreaCodes: 'int32',
+  /** customerTraits.ts CustomerTraitArrays: home stores by population served, and each store's ZIPs. */
+  homeStoreAlias: 'float64',
+  homeZipOffsets: 'int32',
+  homeZipIndex: 'int32',
+  homeZipAlias: 'float64',
+} as const satisfies Record<string, ArenaKind>;
 export type FactArrayName = keyof typeof FACT_ARRAY_KINDS;
-export type FactArrays = { [K in FactArrayName]: (typeof FACT_ARRAY_KINDS)[K] extends 'int32' ? Int32Array : Float64Array };
+type ViewOf<K extends ArenaKind> = K extends 'int32' ? Int32Array : K extends 'uint8' ? Uint8Array : Float64Array;
+export type FactArrays = { [K in FactArrayName]: ViewOf<(typeof FACT_ARRAY_KINDS)[K]> };
 export type FactLayout = ArenaLayout<FactArrayName>;
 
 export interface FactArraysInput {
   productPrice: Int32Array;
+  productCategory: Int32Array;
+  geo: GeoArrays;
+  traits: CustomerTraitArrays;
   productWeights: ArrayLike<number>;
   /** ZipfKeySampler.plan of the customers. */
   customerBuckets: { bucketStart: Float64Array; weights: Float64Array };
@@ -54,14 +80,20 @@ export function buildFactArrays(plan: Plan, input: FactArraysInput): { buffer: S
     activePromotionOffsets: input.activePromotionOffsets.length,
     activePromotionIds: Math.max(1, input.activePromotionIds.length),
     inventorySales: 2 * cells,
+    productCategory: plan.products,
+    ...(Object.fromEntries(Object.entries(input.geo).map(([k, v]) => [k, (v as ArrayLike<number>).length])) as Record<keyof GeoArrays, number>),
+    ...(Object.fromEntries(Object.entries(input.traits).map(([k, v]) => [k, (v as ArrayLike<number>).length])) as Record<keyof CustomerTraitArrays, number>),
   };
   const spec = Object.fromEntries(
     (Object.keys(FACT_ARRAY_KINDS) as FactArrayName[]).map((k) => [k, { kind: FACT_ARRAY_KINDS[k], length: lengths[k] }]),
-  ) as Record<FactArrayName, { kind: 'int32' | 'float64'; length: number }>;
+  ) as Record<FactArrayName, { kind: ArenaKind; length: number }>;
   const { layout, bytes } = planArena(spec);
   const buffer = new SharedArrayBuffer(bytes);
   const arrays = arenaViews(buffer, layout) as FactArrays;
   arrays.productPrice.set(input.productPrice);
+  arrays.productCategory.set(input.productCategory);
+  for (const [k, v] of Object.entries(input.geo)) (arrays[k as keyof GeoArrays] as Int32Array).set(v as Int32Array);
+  for (const [k, v] of Object.entries(input.traits)) (arrays[k as keyof CustomerTraitArrays] as Float64Array).set(v as Float64Array);
   AliasTable.build(input.productWeights, arrays.productAlias);
   AliasTable.build(input.customerBuckets.weights, arrays.customerBucketAlias);
   arrays.customerBucketStart.set(input.customerBuckets.bucketStart);
@@ -77,18 +109,41 @@ export function buildFactArrays(plan: Plan, input: FactArraysInput): { buffer: S
 /**
  * Popularity weights indexed by key − 1: Zipf weight of rank r lands on key (r × step mod n) + 1,
  * a fixed scatter, so the most popular keys are spread over the key range, not 1, 2, 3 …
+ * With a head fraction h > 0 the weight of rank r (1-based) is (r + h × n)^−skew (Zipf–Mandelbrot):
+ * the head is bounded, and the same share of the keys takes the same share of the draws at any n.
  */
-export function scatteredZipfWeights(n: number, skew: number): Float64Array {
+export function scatteredZipfWeights(n: number, skew: number, headFraction = 0): Float64Array {
   const w = new Float64Array(n);
   const step = scatterStep(n);
+  const offset = headFraction * n;
   let key = step % n; // rank 0 is not key 1
   for (let rank = 0; rank < n; rank++) {
-    w[key] = skew === 0 ? 1 : Math.pow(rank + 1, -skew);
+    w[key] = skew === 0 ? 1 : Math.pow(rank + 1 + offset, -skew);
     key += step;
     if (key >= n) key -= n;
   }
   return w;
 }
+
+/**
+ * The quantity distribution (over 1..10) of `weights` scaled by `factor`: a base quantity q becomes
+ * ⌊q × factor + u⌋ for a uniform u (so the mean scales by the factor), kept in 1..10.
+ */
+export function scaledQuantityWeights(weights: readonly number[], factor: number): Float64Array {
+  const out = new Float64Array(QUANTITY_MAX);
+  for (let q = 1; q <= weights.length; q++) {
+    const x = q * factor;
+    const lo = Math.floor(x);
+    const frac = x - lo;
+    const at = (v: number): number => Math.min(QUANTITY_MAX, Math.max(1, v)) - 1;
+    out[at(lo)] += weights[q - 1] * (1 - frac);
+    out[at(lo + 1)] += weights[q - 1] * frac;
+  }
+  return out;
+}
+
+/** The largest quantity of an order line (config allows at most 10 quantity weights). */
+export const QUANTITY_MAX = 10;
 
 /** Everything a worker needs to generate facts: the plan, the config-derived small tables, views of the shared arena. */
 export class FactContext {
@@ -96,16 +151,25 @@ export class FactContext {
   readonly arrays: FactArrays;
   readonly products: AliasTable;
   readonly customers: ZipfKeySampler;
+  readonly traits: CustomerTraits;
+  /** Per loyalty tier: the chance that a drawn customer of the tier is kept (its order factor ÷ the largest). */
+  readonly tierKeep: Float64Array;
   readonly stores: AliasTable;
   readonly days: AliasTable;
   readonly lineCounts: AliasTable;
-  readonly quantities: AliasTable;
-  readonly statuses: AliasTable;
+  /** Quantity tables by 2 × tier + (1 when the line has a promotion): basket factor × promotion lift. */
+  readonly quantities: AliasTable[];
   readonly reasons: AliasTable;
   readonly reasonNames: readonly string[];
+  /** Return probability of a line of each product (returns.rate × its category's factor, at most 1). */
+  readonly productReturnRate: Float64Array;
   readonly promotionRate: number;
-  readonly returnRate: number;
   readonly returnWindowDays: number;
+  readonly homeStoreShare: number;
+  readonly cancelRate: number;
+  /** Orders this many days or fewer before the last calendar day are Processing; then Shipped up to shippedAge. */
+  readonly processingAge: number;
+  readonly shippedAge: number;
 
   constructor(config: Config, plan: Plan, buffer: SharedArrayBuffer, layout: FactLayout) {
     this.plan = plan;
@@ -113,18 +177,45 @@ export class FactContext {
     const a = this.arrays;
     this.products = new AliasTable(a.productAlias);
     this.customers = new ZipfKeySampler(plan.customers, a.customerBucketAlias, a.customerBucketStart);
+    this.traits = new CustomerTraits(config, a);
+    const factors = LOYALTY_STATUSES.map((t) => config.customers.loyalty_order_factors[t]);
+    const top = Math.max(...factors);
+    this.tierKeep = Float64Array.from(factors, (f) => f / top);
     this.stores = new AliasTable(a.storeAlias);
     this.days = new AliasTable(a.dayAlias);
     this.lineCounts = AliasTable.build(config.orders.line_count_weights);
-    this.quantities = AliasTable.build(config.orders.quantity_weights);
-    const statusNames = ORDER_STATUSES.slice(0, STATUS_RETURNED) as (keyof Config['orders']['status_weights'])[];
-    this.statuses = AliasTable.build(statusNames.map((s) => config.orders.status_weights[s]));
+    this.quantities = LOYALTY_STATUSES.flatMap((t) =>
+      [1, config.promotions.quantity_lift].map((lift) => AliasTable.build(scaledQuantityWeights(config.orders.quantity_weights, config.customers.loyalty_basket_factors[t] * lift))),
+    );
     this.reasonNames = Object.keys(config.returns.reason_weights);
     this.reasons = AliasTable.build(Object.values(config.returns.reason_weights));
+    const categoryRate = CATEGORY_NAMES.map((c) => Math.min(1, config.returns.rate * config.returns.category_factors[c]));
+    this.productReturnRate = Float64Array.from(a.productCategory, (c) => categoryRate[c]);
     this.promotionRate = config.orders.promotion_rate;
-    this.returnRate = config.returns.rate;
     this.returnWindowDays = config.returns.max_days_after_order;
+    this.homeStoreShare = config.orders.home_store_share;
+    this.cancelRate = config.orders.cancel_rate;
+    this.processingAge = config.orders.processing_days;
+    this.shippedAge = config.orders.processing_days + config.orders.shipping_days;
   }
+
+  /**
+   * Status of an order `dayIndex` days into the calendar (before returns): by its age at the last
+   * calendar day, Processing, then Shipped, then Cancelled (when `cancelDraw` < cancel_rate) or Completed.
+   */
+  statusOf(dayIndex: number, cancelDraw: number): number {
+    const age = this.plan.days - 1 - dayIndex;
+    if (age < this.processingAge) return STATUS_PROCESSING;
+    if (age < this.shippedAge) return STATUS_SHIPPED;
+    return cancelDraw < this.cancelRate ? STATUS_CANCELLED : STATUS_COMPLETED;
+  }
+
+  /** The customer geography over the arena (city names decoded once). */
+  customerGeography(): CustomerGeography {
+    this.geography ??= { arrays: this.arrays, cityNames: new CityNames(this.arrays), stateNames: GEO_STATES, traits: this.traits };
+    return this.geography;
+  }
+  private geography: CustomerGeography | null = null;
 }
 
 // ---- the counting pre-pass ---------------------------------------------------------------------
@@ -135,21 +226,28 @@ export interface PartitionCounts {
 }
 
 /**
- * Line and return counts of a partition, drawn from the same two streams (and in the same order)
- * as generateOrderPartition draws them, at a fraction of the cost: one alias pick per order and one
- * draw per line. Prefix sums of these give every partition its first transaction and return key.
+ * Line and return counts of a partition, drawn from the same three streams (and in the same order)
+ * as generateOrderPartition draws them, at a fraction of the cost: per order its line count, day
+ * and cancel draw (its status, so whether it can be returned), per line its product (its return
+ * rate) and its return draw. Prefix sums of these give every partition its first transaction and return key.
  */
 export function countOrderPartition(ctx: FactContext, partition: number): PartitionCounts {
   const { count } = orderRange(ctx.plan, partition);
-  const lineCountStream = deriveStream(ctx.plan.seed, 'order_line_counts', partition);
+  const shapeStream = deriveStream(ctx.plan.seed, 'order_shapes', partition);
+  const productStream = deriveStream(ctx.plan.seed, 'order_products', partition);
   const returnFlagStream = deriveStream(ctx.plan.seed, 'return_flags', partition);
-  const rate = ctx.returnRate;
+  const rate = ctx.productReturnRate;
   let lines = 0;
   let returns = 0;
   for (let o = 0; o < count; o++) {
-    const n = ctx.lineCounts.pick(lineCountStream) + 1;
+    const n = ctx.lineCounts.pick(shapeStream) + 1;
+    const dayIndex = ctx.days.pick(shapeStream);
+    const returnable = ctx.statusOf(dayIndex, unit(shapeStream)) === STATUS_COMPLETED;
     lines += n;
-    for (let l = 0; l < n; l++) if (unit(returnFlagStream) < rate) returns++;
+    for (let l = 0; l < n; l++) {
+      const productIndex = ctx.products.pick(productStream);
+      if (unit(returnFlagStream) < rate[productIndex] && returnable) returns++;
+    }
   }
   return { lines, returns };
 }
@@ -171,7 +269,7 @@ export function inventoryCell(plan: Pick<Plan, 'stores'>, storeIndex: number, pr
   return productIndex * plan.stores + storeIndex;
 }
 
-/** Sale quantities take 4 bits of a packed log entry (config allows at most 10 units per line). */
+/** Sale quantities take 4 bits of a packed log entry (at most QUANTITY_MAX = 10 units per line). */
 const QUANTITY_BITS = 4;
 
 /**
@@ -369,7 +467,8 @@ export function generateOrderPartition(
   const range = orderRange(plan, partition);
   const cursor: OrderCursor = {
     orderStream: deriveStream(plan.seed, 'orders', partition),
-    lineCountStream: deriveStream(plan.seed, 'order_line_counts', partition),
+    shapeStream: deriveStream(plan.seed, 'order_shapes', partition),
+    productStream: deriveStream(plan.seed, 'order_products', partition),
     lineStream: deriveStream(plan.seed, 'order_lines', partition),
     returnFlagStream: deriveStream(plan.seed, 'return_flags', partition),
     returnStream: deriveStream(plan.seed, 'returns', partition),
@@ -411,7 +510,10 @@ export function generateOrderPartition(
 /** A partition's random streams and next keys, carried from batch to batch. */
 interface OrderCursor {
   readonly orderStream: Stream;
-  readonly lineCountStream: Stream;
+  /** Per order: line count, day, cancel draw (what the counting pre-pass needs). */
+  readonly shapeStream: Stream;
+  /** Per line: the product (the pre-pass needs its return rate). */
+  readonly productStream: Stream;
   readonly lineStream: Stream;
   readonly returnFlagStream: Stream;
   readonly returnStream: Stream;
@@ -428,24 +530,39 @@ interface OrderCursor {
  * costs one batch, not the rest of the partition (as it did inside one partition-long loop).
  */
 function fillOrderBatch(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColumns, inventory: InventoryAccumulator, firstOrderId: number, batchOrders: number): void {
-  const { orderStream, lineCountStream, lineStream, returnFlagStream, returnStream } = cursor;
+  const { orderStream, shapeStream, productStream, lineStream, returnFlagStream, returnStream } = cursor;
   const { productPrice, promotionRate, activePromotionOffsets, activePromotionIds } = ctx.arrays;
+  const { traits, tierKeep, quantities, productReturnRate } = ctx;
   const firstDay = ctx.plan.firstDay;
+  const lastDay = firstDay + ctx.plan.days - 1;
   const promoShare = ctx.promotionRate;
-  const returnRate = ctx.returnRate;
-  const windowDays = ctx.returnWindowDays + 1;
+  const homeShare = ctx.homeStoreShare;
+  const window = ctx.returnWindowDays;
   let nextTx = cursor.nextTx;
   let nextReturn = cursor.nextReturn;
   let nLines = 0;
   let nReturns = 0;
   for (let o = 0; o < batchOrders; o++) {
     const orderId = firstOrderId + o;
-    const customerId = ctx.customers.pick(orderStream);
-    const storeIndex = ctx.stores.pick(orderStream);
-    const dayIndex = ctx.days.pick(orderStream);
+    // The order's shape: what the counting pre-pass draws too.
+    const lineCount = ctx.lineCounts.pick(shapeStream) + 1;
+    const dayIndex = ctx.days.pick(shapeStream);
+    const drawnStatus = ctx.statusOf(dayIndex, unit(shapeStream));
     const day = firstDay + dayIndex;
-    const drawnStatus = ctx.statuses.pick(orderStream);
-    const lineCount = ctx.lineCounts.pick(lineCountStream) + 1;
+    const sold = drawnStatus !== STATUS_CANCELLED;
+    const returnable = drawnStatus === STATUS_COMPLETED;
+    // The customer: popularity (Zipf), thinned by loyalty tier so that tiers order in proportion to their factors.
+    let customerId: number;
+    let tier: number;
+    for (;;) {
+      customerId = ctx.customers.pick(orderStream);
+      tier = traits.tier(customerId);
+      const keep = tierKeep[tier];
+      if (keep === 1 || unit(orderStream) < keep) break;
+    }
+    // The store: the customer's home store, or any store by its traffic.
+    const storeIndex = unit(orderStream) < homeShare ? traits.homeStore(customerId) : ctx.stores.pick(orderStream);
+    const returnLastDay = Math.min(lastDay, day + window);
     const promoFrom = activePromotionOffsets[dayIndex];
     const promoCount = activePromotionOffsets[dayIndex + 1] - promoFrom;
     let quantitySum = 0;
@@ -453,17 +570,19 @@ function fillOrderBatch(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColu
     let discountSum = 0;
     let returned = false;
     for (let l = 1; l <= lineCount; l++) {
-      const productIndex = ctx.products.pick(lineStream);
-      const quantity = ctx.quantities.pick(lineStream) + 1;
+      const productIndex = ctx.products.pick(productStream);
+      const returnDraw = unit(returnFlagStream);
       const price = productPrice[productIndex];
       let promotionId = NULL_KEY;
-      let discount = 0;
-      const gross = quantity * price;
+      let promoted = 0;
       if (unit(lineStream) < promoShare && promoCount > 0) {
         promotionId = activePromotionIds[promoFrom + below(lineStream, promoCount)];
-        // Round half up: discount = round(gross × rate / 100), rate in hundredths.
-        discount = Math.floor((gross * promotionRate[promotionId - 1] + 50) / 100);
+        promoted = 1;
       }
+      const quantity = quantities[2 * tier + promoted].pick(lineStream) + 1;
+      const gross = quantity * price;
+      // Round half up: discount = round(gross × rate / 100), rate in hundredths.
+      const discount = promoted === 1 ? Math.floor((gross * promotionRate[promotionId - 1] + 50) / 100) : 0;
       const lineTotal = gross - discount;
       const txId = nextTx++;
       c.txId[nLines] = txId;
@@ -479,8 +598,8 @@ function fillOrderBatch(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColu
       quantitySum += quantity;
       grossSum += gross;
       discountSum += discount;
-      inventory.add(storeIndex, productIndex, quantity, day);
-      if (unit(returnFlagStream) < returnRate) {
+      if (sold) inventory.add(storeIndex, productIndex, quantity, day);
+      if (returnDraw < productReturnRate[productIndex] && returnable) {
         returned = true;
         const quantityReturned = 1 + below(returnStream, quantity);
         c.rtId[nReturns] = nextReturn++;
@@ -488,7 +607,7 @@ function fillOrderBatch(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColu
         c.rtTxId[nReturns] = txId;
         c.rtProduct[nReturns] = productIndex + 1;
         c.rtStore[nReturns] = storeIndex + 1;
-        c.rtDate[nReturns] = day + below(returnStream, windowDays);
+        c.rtDate[nReturns] = day + below(returnStream, returnLastDay - day + 1);
         c.rtQuantity[nReturns] = quantityReturned;
         c.rtRefund[nReturns] = Math.floor((lineTotal * quantityReturned) / quantity);
         c.rtReason[nReturns] = ctx.reasonNames[ctx.reasons.pick(returnStream)];

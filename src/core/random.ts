@@ -53,6 +53,25 @@ export function deriveStream(seed: number, name: string, index: number): Stream 
 }
 
 /**
+ * The base of a keyed hash (keyHash) for (seed, name): values that are pure functions of a row key
+ * — a customer's loyalty tier and ZIP code, needed both where customers are written and where
+ * their orders are drawn — come from keyHash(base, key), never from a stream.
+ */
+export function hashBase(seed: number, name: string): number {
+  let h = fmix32(0x2545f491 ^ (seed >>> 0));
+  h = fmix32(h ^ Math.imul((Math.floor(seed / TWO_POW_32) >>> 0) + 0x632be5ab, 0x27d4eb2f));
+  return fmix32(h ^ hashName(name));
+}
+
+/**
+ * A uniform 32-bit value that is a pure function of (base, key), as a signed int32 (a small integer
+ * for V8, never a heap number): pickWith and the callers take its unsigned value (>>> 0) where they use it.
+ */
+export function keyHash(base: number, key: number): number {
+  return fmix32(fmix32(base ^ Math.imul(key, 0x9e3779b1)) + key);
+}
+
+/**
  * A draw in [0, n) for n ≤ 2^21: the top bits of one 32-bit output scaled by n (exact in a double;
  * the bias is below n / 2^32, under 5e-4 even for n = 2^21). Hot-path replacement for uniformInt.
  */
@@ -138,6 +157,14 @@ export class AliasTable {
    */
   pick(stream: Stream): number {
     const scaled = (stream.next() >>> 0) * this.size; // < 2^52: exact
+    const bucket = Math.floor(scaled / TWO_POW_32);
+    const e = this.entries;
+    return scaled - bucket * TWO_POW_32 < e[2 * bucket] ? bucket : e[2 * bucket + 1];
+  }
+
+  /** The pick of a given uniform 32-bit value h (a keyHash, signed or not): as pick, with h for the draw. */
+  pickWith(h: number): number {
+    const scaled = (h >>> 0) * this.size;
     const bucket = Math.floor(scaled / TWO_POW_32);
     const e = this.entries;
     return scaled - bucket * TWO_POW_32 < e[2 * bucket] ? bucket : e[2 * bucket + 1];

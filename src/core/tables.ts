@@ -43,8 +43,14 @@ export const STEP_NAMES = [
 export type StepName = (typeof STEP_NAMES)[number];
 
 export const LOYALTY_STATUSES = ['Bronze', 'Silver', 'Gold', 'Platinum'] as const;
+/** Product categories, in the order of locale.ts's CATEGORIES (their sub-categories and vocabularies). */
+export const CATEGORY_NAMES = ['Electronics', 'Home', 'Clothing', 'Shoes', 'Sports', 'Beauty', 'Grocery', 'Toys', 'Books', 'Garden'] as const;
 export const ORDER_STATUSES = ['Completed', 'Shipped', 'Processing', 'Cancelled', 'Returned'] as const;
-/** Index of 'Returned' in ORDER_STATUSES: an order has this status exactly when it has a return. */
+/** Indexes into ORDER_STATUSES. An order is Returned exactly when it has a return. */
+export const STATUS_COMPLETED = 0;
+export const STATUS_SHIPPED = 1;
+export const STATUS_PROCESSING = 2;
+export const STATUS_CANCELLED = 3;
 export const STATUS_RETURNED = 4;
 export const DAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
 export const MONTH_NAMES = [
@@ -72,7 +78,7 @@ const addressColumns = (who: string): ColumnDef[] => [
   { name: 'address', type: 'VARCHAR(100)', storage: 'string', description: `Street address of the ${who}` },
   { name: 'city', type: 'VARCHAR(50)', storage: 'string', description: `City of the ${who}` },
   { name: 'state', type: 'CHAR(2)', storage: 'string', description: `US state abbreviation of the ${who}` },
-  { name: 'zip_code', type: 'VARCHAR(10)', storage: 'string', description: `ZIP code of the ${who}, inside the state's ZIP range` },
+  { name: 'zip_code', type: 'VARCHAR(10)', storage: 'string', description: `ZIP code of the ${who}: a real US ZIP code of this city and state` },
 ];
 
 export const TABLES: Readonly<Record<TableName, TableDef>> = {
@@ -87,7 +93,7 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
       { name: 'first_name', type: 'VARCHAR(50)', storage: 'string', description: 'First name' },
       { name: 'last_name', type: 'VARCHAR(50)', storage: 'string', description: 'Last name' },
       { name: 'email', type: 'VARCHAR(100)', storage: 'string', description: 'Email address, unique (contains the customer key)' },
-      { name: 'phone', type: 'VARCHAR(20)', storage: 'string', description: 'Phone number, NNN-NNN-NNNN' },
+      { name: 'phone', type: 'VARCHAR(20)', storage: 'string', description: 'Phone number, NNN-NNN-NNNN, with an area code of the customer\'s state' },
       ...addressColumns('customer'),
       { name: 'loyalty_status', type: 'VARCHAR(10)', storage: 'enum', enumValues: LOYALTY_STATUSES, description: 'Loyalty tier: Bronze, Silver, Gold or Platinum (skewed towards Bronze)' },
       { name: 'signup_date', type: 'DATE', storage: 'day', description: 'Sign-up date, before the first day of the sales calendar' },
@@ -216,7 +222,7 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
       { name: 'line_count', type: 'INTEGER', storage: 'int32', description: 'Number of lines' },
       { name: 'total_quantity', type: 'INTEGER', storage: 'int32', description: 'Σ quantity' },
       { name: 'order_total', type: 'DECIMAL(12,2)', storage: 'cents', description: 'Σ line_total' },
-      { name: 'status', type: 'VARCHAR(12)', storage: 'enum', enumValues: ORDER_STATUSES, description: 'Completed, Shipped, Processing, Cancelled, or Returned (exactly when the order has a return)' },
+      { name: 'status', type: 'VARCHAR(12)', storage: 'enum', enumValues: ORDER_STATUSES, description: 'By order age: Processing, then Shipped near the calendar end; older orders Completed, Cancelled, or Returned (exactly when the order has a return)' },
     ],
   },
   inventory: {
@@ -229,7 +235,7 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
       { name: 'store_id', type: 'INTEGER', storage: 'int32', description: 'Store', references: 'stores.store_id' },
       { name: 'product_id', type: 'INTEGER', storage: 'int32', description: 'Product', references: 'products.product_id' },
       { name: 'opening_stock', type: 'INTEGER', storage: 'int32', description: 'Units on hand on the first calendar day' },
-      { name: 'units_sold', type: 'INTEGER', storage: 'int32', description: 'Σ quantity of the order lines of this store and product' },
+      { name: 'units_sold', type: 'INTEGER', storage: 'int32', description: 'Σ quantity of the order lines of this store and product, cancelled orders excluded' },
       { name: 'units_received', type: 'INTEGER', storage: 'int32', description: 'Units restocked, in whole restock batches, enough to keep stock ≥ 0' },
       { name: 'closing_stock', type: 'INTEGER', storage: 'int32', description: 'opening_stock − units_sold + units_received, ≥ 0' },
       { name: 'last_restock_date', type: 'DATE', storage: 'day', nullable: true, description: 'Date of the last sale that triggered a restock; null without restock' },
@@ -247,7 +253,7 @@ export const TABLES: Readonly<Record<TableName, TableDef>> = {
       { name: 'transaction_id', type: 'BIGINT', storage: 'int64', description: 'Returned order line', references: 'transactions_raw.transaction_id' },
       { name: 'product_id', type: 'INTEGER', storage: 'int32', description: 'Product of the line', references: 'products.product_id' },
       { name: 'store_id', type: 'INTEGER', storage: 'int32', description: 'Store of the order', references: 'stores.store_id' },
-      { name: 'return_date', type: 'DATE', storage: 'day', description: 'order_date ≤ return_date ≤ order_date + 30 days' },
+      { name: 'return_date', type: 'DATE', storage: 'day', description: 'order_date ≤ return_date ≤ order_date + 30 days, and never after the last calendar day', references: 'dates.date' },
       { name: 'quantity_returned', type: 'INTEGER', storage: 'int32', description: '1..line quantity' },
       { name: 'refund_amount', type: 'DECIMAL(12,2)', storage: 'cents', description: 'floor(line_total × quantity_returned / quantity), ≤ line_total' },
       { name: 'reason', type: 'VARCHAR(50)', storage: 'string', description: 'Reason given for the return' },

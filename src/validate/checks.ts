@@ -1,5 +1,6 @@
 // The validation checks of SPEC §1–2, each a named SQL query over the loaded tables that returns one
 // row per violation (columns: ord = sort key, key = example key with detail). Derived from TABLES.
+import { GEO_STATES, referenceGeography } from '../core/geography.js';
 import { CENSUS_REGION_STATES, REGIONS, TABLES, TABLE_NAMES, type TableName } from '../core/tables.js';
 import { lit, parseReference, qi, stringLengthOf } from '../ddl/sql.js';
 
@@ -157,6 +158,39 @@ export function foreignKeyCheck(table: string, column: string, references: strin
 
 const H = ORDER_HEADERS;
 
+/**
+ * The reference ZIP codes as SQL VALUES of (zip, state), from the same pinned package the
+ * generator reads (core/geography.ts), so "ZIP ↔ state" is checked against real data.
+ */
+function referenceZipValues(): string {
+  const g = referenceGeography();
+  const rows: string[] = [];
+  for (let z = 0; z < g.geoZipCode.length; z++) rows.push(`('${String(g.geoZipCode[z]).padStart(5, '0')}', '${GEO_STATES[g.geoCityState[g.geoZipCity[z]]]}')`);
+  return `(VALUES ${rows.join(', ')}) ref(zip, state)`;
+}
+
+/** The area codes of every state as SQL VALUES of (area, state). */
+function referenceAreaCodeValues(): string {
+  const g = referenceGeography();
+  const rows: string[] = [];
+  for (let st = 0; st < GEO_STATES.length; st++) {
+    for (let k = g.geoAreaOffsets[st]; k < g.geoAreaOffsets[st + 1]; k++) rows.push(`('${g.geoAreaCodes[k]}', '${GEO_STATES[st]}')`);
+  }
+  return `(VALUES ${rows.join(', ')}) ref(area, state)`;
+}
+
+/** Checks that a table's (zip_code, state) is a real ZIP code of that state. */
+function zipStateCheck(table: 'customers' | 'stores', key: string): Check {
+  return {
+    name: `${table}.zip_state`,
+    description: 'zip_code is a real US ZIP code of the row\'s state (reference: the zipcodes package)',
+    requires: [table],
+    sql:
+      `SELECT t.${key} AS ord, ${fmt('{}: ZIP {} in {} (reference: {})', `t.${key}`, 't.zip_code', 't.state', "coalesce(ref.state, 'no such ZIP')")} AS key ` +
+      `FROM ${table} t LEFT JOIN ${referenceZipValues()} ON ref.zip = t.zip_code WHERE ref.state IS DISTINCT FROM t.state`,
+  };
+}
+
 /** The cross-table and business-rule checks of SPEC §1, in table order. */
 function ruleChecks(): Check[] {
   const lineSums = `SELECT order_id, count(*) AS line_count, sum(quantity) AS total_quantity, sum(quantity * unit_price) AS gross_amount, sum(discount_amount) AS discount_amount, sum(line_total) AS order_total FROM transactions_raw GROUP BY order_id`;
@@ -183,6 +217,24 @@ function ruleChecks(): Check[] {
       description: 'sign-up dates fall before the first calendar day',
       requires: ['customers', 'dates'],
       sql: `SELECT customer_id AS ord, ${fmt('{}: signup {} ≥ first day {}', 'customer_id', 'signup_date', 'd.first')} AS key FROM customers, (SELECT min("date") AS first FROM dates) d WHERE signup_date >= d.first`,
+    },
+    zipStateCheck('customers', 'customer_id'),
+    zipStateCheck('stores', 'store_id'),
+    {
+      name: 'geography.zip_one_place',
+      description: 'each ZIP code has one city and one state across customers and stores',
+      requires: ['customers', 'stores'],
+      sql:
+        `SELECT zip_code AS ord, ${fmt('ZIP {} in {} places', 'zip_code', 'count(DISTINCT (city, state))')} AS key FROM ` +
+        `(SELECT zip_code, city, state FROM customers UNION ALL SELECT zip_code, city, state FROM stores) GROUP BY zip_code HAVING count(DISTINCT (city, state)) > 1`,
+    },
+    {
+      name: 'customers.phone_area_code',
+      description: 'the phone\'s area code is one of the customer\'s state',
+      requires: ['customers'],
+      sql:
+        `SELECT c.customer_id AS ord, ${fmt('{}: phone {} in {}', 'c.customer_id', 'c.phone', 'c.state')} AS key FROM customers c ` +
+        `WHERE NOT EXISTS (SELECT 1 FROM ${referenceAreaCodeValues()} WHERE ref.area = substr(c.phone, 1, 3) AND ref.state = c.state)`,
     },
     {
       name: 'products.cost_price',
@@ -378,10 +430,10 @@ function ruleChecks(): Check[] {
     },
     {
       name: 'inventory.units_sold',
-      description: 'units_sold = Σ quantity of the lines per (store, product); pairs without sales sold 0',
-      requires: ['inventory', 'transactions_raw', H],
+      description: 'units_sold = Σ quantity of the lines per (store, product), cancelled orders not counted; pairs without sales sold 0',
+      requires: ['inventory', 'transactions_raw', 'orders'],
       sql:
-        `WITH x AS (SELECT h.store_id, l.product_id, sum(l.quantity) AS sold FROM transactions_raw l JOIN ${H} h ON h.order_id = l.order_id GROUP BY h.store_id, l.product_id) ` +
+        `WITH x AS (SELECT h.store_id, l.product_id, sum(l.quantity) AS sold FROM transactions_raw l JOIN orders h ON h.order_id = l.order_id WHERE h.status <> 'Cancelled' GROUP BY h.store_id, l.product_id) ` +
         `SELECT [coalesce(i.store_id, x.store_id), coalesce(i.product_id, x.product_id)] AS ord, ` +
         `${fmt('({}, {}): units_sold {} ≠ Σ quantity {}', 'coalesce(i.store_id, x.store_id)', 'coalesce(i.product_id, x.product_id)', 'i.units_sold', 'coalesce(x.sold, 0)')} AS key ` +
         `FROM inventory i FULL OUTER JOIN x ON x.store_id = i.store_id AND x.product_id = i.product_id WHERE i.units_sold IS DISTINCT FROM coalesce(x.sold, 0)`,
@@ -416,6 +468,18 @@ function ruleChecks(): Check[] {
       description: 'order_date ≤ return_date ≤ order_date + 30 days',
       requires: ['returns', H],
       sql: `SELECT r.return_id AS ord, ${fmt('{}: returned {} for order {} of {}', 'r.return_id', 'r.return_date', 'r.order_id', 'h.order_date')} AS key FROM returns r JOIN ${H} h ON h.order_id = r.order_id WHERE r.return_date < h.order_date OR r.return_date > h.order_date + 30`,
+    },
+    {
+      name: 'returns.date_in_calendar',
+      description: 'return_date lies within the date dimension (the return window is cut at its last day)',
+      requires: ['returns', 'dates'],
+      sql: `SELECT r.return_id AS ord, ${fmt('{}: returned {} (calendar {}..{})', 'r.return_id', 'r.return_date', 'd.lo', 'd.hi')} AS key FROM returns r, (SELECT min("date") AS lo, max("date") AS hi FROM dates) d WHERE r.return_date < d.lo OR r.return_date > d.hi`,
+    },
+    {
+      name: 'orders.cancelled_not_returned',
+      description: 'a Cancelled order has no return',
+      requires: ['orders', 'returns'],
+      sql: `SELECT o.order_id AS ord, ${fmt('order {}: Cancelled with a return', 'o.order_id')} AS key FROM orders o WHERE o.status = 'Cancelled' AND EXISTS (SELECT 1 FROM returns r WHERE r.order_id = o.order_id)`,
     },
     {
       name: 'returns.quantity',

@@ -131,7 +131,7 @@ async function run(task: Task): Promise<TaskResult> {
       dimensions ??= await import('../core/dimensions.js');
       const { generateCustomers } = dimensions;
       const parts = await withOutput(task.output, task.partition, ['customers'], (out) =>
-        generateCustomers(s.setup.config, s.setup.plan, task.partition, (batch) => out.write('customers', batch)),
+        generateCustomers(s.setup.config, s.setup.plan, task.partition, (batch) => out.write('customers', batch), undefined, s.facts.customerGeography()),
       );
       return { kind: 'customers', parts };
     }

@@ -70,11 +70,11 @@ export function buildFixtureData(): FixtureData {
     first_name: ['Ann', 'Bob', 'Cy', 'Dee', 'Ed', 'Flo'][i]!,
     last_name: i === 2 ? "O'Hara" : `Smith${i + 1}`,
     email: `customer${i + 1}@example.com`,
-    phone: `555-010-00${10 + i}`,
+    phone: `217-010-00${10 + i}`, // 217: an Illinois area code
     address: i === 1 ? '12 Main St, Apt 3' : `${100 + i} Oak Ave`,
     city: 'Springfield',
     state: 'IL',
-    zip_code: `6270${i}`,
+    zip_code: `6270${i + 1}`, // real Springfield, IL ZIP codes
     loyalty_status: l,
     signup_date: `2023-0${(i % 9) + 1}-15`,
   }));
@@ -148,7 +148,7 @@ export function buildFixtureData(): FixtureData {
       transaction_id: tid,
       product_id: l.product_id,
       store_id: order.store_id,
-      return_date: iso(dayOf(order.order_date as string) + (tid % 31)),
+      return_date: iso(Math.min(DAYS - 1, dayOf(order.order_date as string) + (tid % 31))), // within the calendar
       quantity_returned: qr,
       refund_amount: Math.floor(((l.line_total as number) * qr) / q),
       reason: tid % 8 === 0 ? 'Defective, broken' : 'Changed mind',
@@ -182,7 +182,8 @@ export function buildFixtureData(): FixtureData {
   const inventory: Row[] = [];
   for (const s of stores) {
     for (const p of products) {
-      const sold = lines.filter((l) => l.product_id === p.product_id && raw_orders[(l.order_id as number) - 1]!.store_id === s.store_id);
+      // Cancelled orders are not sold.
+      const sold = lines.filter((l) => l.product_id === p.product_id && raw_orders[(l.order_id as number) - 1]!.store_id === s.store_id && orders[(l.order_id as number) - 1]!.status !== 'Cancelled');
       const unitsSold = sold.reduce((a, l) => a + (l.quantity as number), 0);
       const opening = 4 + (p.product_id as number);
       const received = unitsSold > opening ? Math.ceil((unitsSold - opening) / 10) * 10 : 0;

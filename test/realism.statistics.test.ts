@@ -1,0 +1,281 @@
+// The realism effects of issue 13, measured from the generated files through DuckDB: each within a
+// tolerance that shrinks with the scale factor (SF 0.3 and SF 1 here; docs/realism.md has SF 10),
+// and again under a non-default config that turns the effects off, which proves that each key
+// drives its effect. Also: config/default.yaml is exactly the built-in defaults.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, loadConfigFile } from '../src/config/config.js';
+import { CATEGORIES } from '../src/core/locale.js';
+import { ROOT, generate, runCli, tempDir } from './helpers/dwgen.js';
+
+const D = DEFAULT_CONFIG;
+const TABLES = ['customers', 'products', 'stores', 'dates', 'orders', 'transactions_raw', 'returns', 'inventory'];
+
+async function open(dir: string): Promise<{ instance: DuckDBInstance; conn: DuckDBConnection }> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  for (const t of TABLES) {
+    const types = t === 'customers' ? ", types={'zip_code': 'VARCHAR', 'phone': 'VARCHAR'}" : t === 'stores' ? ", types={'zip_code': 'VARCHAR'}" : '';
+    await conn.run(`CREATE VIEW ${t} AS SELECT * FROM read_csv('${join(dir, 'data', `${t}.csv`)}', header = true${types})`);
+  }
+  return { instance, conn };
+}
+
+async function all(conn: DuckDBConnection, sql: string): Promise<Record<string, number | string>[]> {
+  return (await conn.runAndReadAll(sql)).getRowObjectsJS().map((r) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : String(v)])),
+  );
+}
+const one = async (conn: DuckDBConnection, sql: string): Promise<Record<string, number | string>> => (await all(conn, sql))[0]!;
+const n = (v: number | string | undefined): number => Number(v);
+
+const REGION_SQL =
+  "CASE WHEN state IN ('CT','ME','MA','NH','RI','VT','NJ','NY','PA') THEN 'Northeast' " +
+  "WHEN state IN ('IL','IN','MI','OH','WI','IA','KS','MN','MO','NE','ND','SD') THEN 'Midwest' " +
+  "WHEN state IN ('AZ','CO','ID','MT','NV','NM','UT','WY','AK','CA','HI','OR','WA') THEN 'West' ELSE 'South' END";
+
+/** Every measured effect of one dataset. */
+async function measure(conn: DuckDBConnection) {
+  const units = await one(conn,
+    `WITH u AS (SELECT product_id, sum(quantity) AS q, sum(line_total) AS r FROM transactions_raw GROUP BY 1), ` +
+    `k AS (SELECT q, row_number() OVER (ORDER BY q DESC, product_id) AS rk, count(*) OVER () AS n FROM u) ` +
+    `SELECT (SELECT sum(q) FROM k WHERE rk <= greatest(1, round(n / 100))) / (SELECT sum(q) FROM u) AS head, max(q) / sum(q) AS max_units, max(r) / sum(r) AS max_revenue FROM u`);
+  const tiers = await all(conn,
+    `SELECT c.loyalty_status AS tier, count(o.order_id) / count(DISTINCT c.customer_id) AS opc, avg(o.total_quantity) AS basket ` +
+    `FROM customers c LEFT JOIN orders o ON o.customer_id = c.customer_id GROUP BY 1`);
+  const tier = (t: string) => tiers.find((x) => x.tier === t)!;
+  // Orders per day of each month over orders per day of the year, against the month weights.
+  const months = await all(conn,
+    `SELECT month(d."date") AS m, count(o.order_id) / count(DISTINCT d."date") / (SELECT count(*) / count(DISTINCT order_date) FROM orders) AS rel ` +
+    `FROM dates d LEFT JOIN orders o ON o.order_date = d."date" GROUP BY 1 ORDER BY 1`);
+  // Weekend vs weekday per day, ordinary days of January to October (no ramp, no holiday).
+  const weekday = await one(conn,
+    `WITH d AS (SELECT "date", is_weekend FROM dates WHERE NOT is_holiday AND month("date") <= 10), ` +
+    `c AS (SELECT d.is_weekend, d."date", count(o.order_id) AS n FROM d LEFT JOIN orders o ON o.order_date = d."date" GROUP BY 1, 2) ` +
+    `SELECT avg(n) FILTER (WHERE is_weekend) / avg(n) FILTER (WHERE NOT is_weekend) AS ratio FROM c`);
+  const blackFriday = await one(conn,
+    `WITH c AS (SELECT order_date, count(*) AS n FROM orders WHERE month(order_date) = 11 AND dayname(order_date) = 'Friday' GROUP BY 1) ` +
+    `SELECT max(n) FILTER (WHERE order_date = DATE '2024-11-29') / avg(n) FILTER (WHERE order_date <> DATE '2024-11-29') AS ratio FROM c`);
+  const topDays = (await all(conn, `SELECT CAST(order_date AS VARCHAR) AS d, count(*) AS n FROM orders GROUP BY 1 ORDER BY n DESC, d LIMIT 5`)).map((r) => String(r.d));
+  const region = await one(conn,
+    `SELECT avg(CASE WHEN c.region = s.region THEN 1 ELSE 0 END) AS share FROM orders o ` +
+    `JOIN (SELECT customer_id, ${REGION_SQL} AS region FROM customers) c ON c.customer_id = o.customer_id JOIN stores s ON s.store_id = o.store_id`);
+  const returnRates = await all(conn,
+    `SELECT p.category, count(r.return_id) / count(*) AS rate, count(*) AS lines FROM transactions_raw l JOIN products p ON p.product_id = l.product_id ` +
+    `JOIN orders o ON o.order_id = l.order_id LEFT JOIN returns r ON r.transaction_id = l.transaction_id WHERE o.status IN ('Completed', 'Returned') GROUP BY 1`);
+  const lift = await one(conn, `SELECT avg(quantity) FILTER (WHERE promotion_id IS NOT NULL) / avg(quantity) FILTER (WHERE promotion_id IS NULL) AS ratio FROM transactions_raw`);
+  const endings = await one(conn, `SELECT avg(CASE WHEN CAST(round(price * 100) AS BIGINT) % 100 = 99 THEN 1 ELSE 0 END) AS p99, avg(CASE WHEN CAST(round(price * 100) AS BIGINT) % 100 = 0 THEN 1 ELSE 0 END) AS p00 FROM products`);
+  return { units, tier, months, weekday, blackFriday, topDays, region, returnRates, lift, endings };
+}
+
+/** Relative tolerance at a scale factor: wider at small scales, where samples are small. */
+const tol = (sf: number, atOne: number): number => atOne / Math.sqrt(Math.min(sf, 1));
+
+describe.each([0.3, 1])('the default config at SF %s', (sf) => {
+  let dir: string;
+  let db: { instance: DuckDBInstance; conn: DuckDBConnection };
+  let m: Awaited<ReturnType<typeof measure>>;
+  beforeAll(async () => {
+    dir = generate(['--config', join(ROOT, 'config/default.yaml'), '--scale', String(sf), '--workers', '2']);
+    db = await open(dir);
+    m = await measure(db.conn);
+  }, 180_000);
+  afterAll(() => db?.conn.closeSync());
+
+  it('popularity: the top 1 % of products take 10–20 % of units; no product above 3 % of units or 3.5 % of revenue', () => {
+    expect(n(m.units.head)).toBeGreaterThan(0.09);
+    expect(n(m.units.head)).toBeLessThan(0.2);
+    expect(n(m.units.max_units)).toBeLessThan(sf >= 1 ? 0.03 : 0.04);
+    expect(n(m.units.max_revenue)).toBeLessThan(sf >= 1 ? 0.035 : 0.045);
+  });
+
+  it('loyalty: Platinum orders about 2.5× as often as Bronze, with 1.3× bigger baskets (less clipping at 10 units)', () => {
+    const freq = n(m.tier('Platinum').opc) / n(m.tier('Bronze').opc);
+    const basket = n(m.tier('Platinum').basket) / n(m.tier('Bronze').basket);
+    expect(Math.abs(freq / 2.5 - 1)).toBeLessThan(tol(sf, 0.12));
+    expect(basket).toBeGreaterThan(1.18);
+    expect(basket).toBeLessThan(1.32);
+    expect(n(m.tier('Silver').opc)).toBeGreaterThan(n(m.tier('Bronze').opc));
+    expect(n(m.tier('Gold').opc)).toBeGreaterThan(n(m.tier('Silver').opc));
+  });
+
+  it('yearly seasonality: orders per day follow the monthly weights; December and November are the busiest months', () => {
+    const rel = m.months.map((r) => n(r.rel));
+    const maxOther = Math.max(...rel.slice(0, 10));
+    expect(rel[11]).toBeGreaterThan(rel[10]!);
+    expect(rel[10]).toBeGreaterThan(maxOther);
+    // Months without holidays that change their weight: orders per day ∝ the month weight.
+    for (const month of [3, 4, 8]) {
+      const expected = D.orders.monthly_weights[month - 1]! / D.orders.monthly_weights[2]!;
+      expect(Math.abs(rel[month - 1]! / rel[2]! / expected - 1), `month ${month}`).toBeLessThan(tol(sf, 0.06));
+    }
+  });
+
+  it('weekly seasonality: a weekend day gets weekend_weight (1.4) × a weekday\'s orders', () => {
+    expect(Math.abs(n(m.weekday.ratio) / D.orders.weekend_weight - 1)).toBeLessThan(tol(sf, 0.05));
+  });
+
+  it('holidays: Black Friday ≈ black_friday_weight × another November Friday; the busiest days are Black Friday and the days before Christmas', () => {
+    expect(Math.abs(n(m.blackFriday.ratio) / D.orders.black_friday_weight - 1)).toBeLessThan(tol(sf, 0.12));
+    for (const d of m.topDays) expect(d === '2024-11-29' || (d >= '2024-12-14' && d <= '2024-12-24'), d).toBe(true);
+    expect(m.topDays).toContain('2024-11-29');
+  });
+
+  it('geography: about 80 % of orders go to the home store, so ≥ 80 % are in the customer\'s census region', () => {
+    expect(n(m.region.share)).toBeGreaterThan(D.orders.home_store_share);
+    expect(n(m.region.share)).toBeLessThan(D.orders.home_store_share + (1 - D.orders.home_store_share) * 0.6);
+  });
+
+  it('returns: each category\'s return rate is returns.rate × its factor; Clothing is returned most, Grocery least', () => {
+    for (const r of m.returnRates) {
+      const expected = D.returns.rate * D.returns.category_factors[r.category as keyof typeof D.returns.category_factors];
+      const sd = Math.sqrt((expected * (1 - expected)) / n(r.lines));
+      expect(Math.abs(n(r.rate) - expected), `${r.category}: ${r.rate} vs ${expected}`).toBeLessThan(4 * sd + 0.002);
+    }
+    const sorted = [...m.returnRates].sort((a, b) => n(b.rate) - n(a.rate));
+    expect(sorted[0]!.category).toBe('Clothing');
+    expect(sorted.at(-1)!.category).toBe('Grocery');
+  });
+
+  it('promotions lift units: a promoted line sells about quantity_lift (1.5) × the units of another', () => {
+    expect(n(m.lift.ratio)).toBeGreaterThan(1.35);
+    expect(n(m.lift.ratio)).toBeLessThan(1.55);
+  });
+
+  it('prices end in the configured endings (.99 about half of them)', () => {
+    expect(Math.abs(n(m.endings.p99) - 0.5)).toBeLessThan(tol(sf, 0.06));
+    expect(n(m.endings.p00)).toBeGreaterThan(0.05);
+  });
+
+  it('consistency: ZIPs map to one city and state, return_date within the calendar, cancelled orders not sold, status by age', async () => {
+    const c = db.conn;
+    expect(n((await one(c, `SELECT count(*) AS n FROM (SELECT zip_code FROM (SELECT zip_code, city, state FROM customers UNION ALL SELECT zip_code, city, state FROM stores) GROUP BY 1 HAVING count(DISTINCT (city, state)) > 1)`)).n)).toBe(0);
+    expect(n((await one(c, `SELECT count(*) AS n FROM returns WHERE return_date > (SELECT max("date") FROM dates) OR return_date < (SELECT min("date") FROM dates)`)).n)).toBe(0);
+    const sold = await one(c,
+      `SELECT (SELECT sum(units_sold) FROM inventory) AS inv, sum(l.quantity) FILTER (WHERE o.status <> 'Cancelled') AS sold, sum(l.quantity) FILTER (WHERE o.status = 'Cancelled') AS cancelled ` +
+      `FROM transactions_raw l JOIN orders o ON o.order_id = l.order_id`);
+    expect(n(sold.cancelled)).toBeGreaterThan(0);
+    expect(n(sold.inv)).toBe(n(sold.sold));
+    const age = await all(c, `SELECT status, min(d.last - order_date) AS lo, max(d.last - order_date) AS hi FROM orders, (SELECT max("date") AS last FROM dates) d GROUP BY 1`);
+    const of = (s: string) => age.find((a) => a.status === s)!;
+    expect([n(of('Processing').lo), n(of('Processing').hi)]).toEqual([0, D.orders.processing_days - 1]);
+    expect([n(of('Shipped').lo), n(of('Shipped').hi)]).toEqual([D.orders.processing_days, D.orders.processing_days + D.orders.shipping_days - 1]);
+    for (const s of ['Completed', 'Cancelled', 'Returned']) expect(n(of(s).lo), s).toBeGreaterThanOrEqual(D.orders.processing_days + D.orders.shipping_days);
+  });
+
+  it('categories: names from the category\'s vocabulary, prices and margins inside its bands', async () => {
+    const products = await all(db.conn, `SELECT product_name, category, sub_category, CAST(round(price * 100) AS BIGINT) AS p, CAST(round(cost * 100) AS BIGINT) AS c FROM products`);
+    for (const r of products) {
+      const cat = CATEGORIES.find((x) => x.name === r.category)!;
+      const sub = cat.subCategories.find((x) => x.name === r.sub_category)!;
+      expect(sub, `${r.sub_category} in ${r.category}`).toBeDefined();
+      expect(sub.nouns.some((noun) => String(r.product_name).endsWith(noun)), String(r.product_name)).toBe(true);
+      const band = D.products.categories[cat.name];
+      expect(n(r.p)).toBeGreaterThanOrEqual(band.price_min_cents);
+      expect(n(r.p)).toBeLessThanOrEqual(band.price_max_cents);
+      const margin = 1 - n(r.c) / n(r.p);
+      expect(margin).toBeGreaterThanOrEqual(band.margin_min - 0.01);
+      expect(margin).toBeLessThanOrEqual(band.margin_max + 0.01);
+    }
+  });
+
+  it('dwgen validate passes every check (ZIP ↔ state against the reference, area codes, the new invariants)', () => {
+    const r = runCli(['validate', '--dir', dir]);
+    expect(r.stdout).toMatch(/checks: \d+ passed, 0 failed, 0 skipped/);
+    for (const check of ['customers.zip_state', 'stores.zip_state', 'customers.phone_area_code', 'returns.date_in_calendar', 'inventory.units_sold', 'fk.returns.return_date']) {
+      expect(r.stdout).toMatch(new RegExp(`PASS  ${check.replace('.', '\\.')} `));
+    }
+    expect(r.status).toBe(0);
+  });
+});
+
+describe('a non-default config turns each effect off', () => {
+  let db: { instance: DuckDBInstance; conn: DuckDBConnection };
+  let m: Awaited<ReturnType<typeof measure>>;
+  beforeAll(async () => {
+    const cfg = join(tempDir(), 'flat.yaml');
+    const flatFactors = (v: number) => `{ ${Object.keys(D.returns.category_factors).map((k) => `${k}: ${v}`).join(', ')} }`;
+    writeFileSync(cfg, [
+      'customers:',
+      '  loyalty_order_factors: { Bronze: 1, Silver: 1, Gold: 1, Platinum: 1 }',
+      '  loyalty_basket_factors: { Bronze: 1, Silver: 1, Gold: 1, Platinum: 1 }',
+      'products:',
+      '  popularity_skew: 0',
+      '  price_elasticity: 0',
+      '  price_endings: { "00": 1 }',
+      'promotions:',
+      '  quantity_lift: 1',
+      'orders:',
+      '  home_store_share: 0',
+      `  monthly_weights: [${Array(12).fill(1).join(', ')}]`,
+      '  weekend_weight: 1',
+      '  holiday_weight: 1',
+      '  black_friday_weight: 1',
+      '  pre_christmas_weight: 1',
+      '  closed_holiday_weight: 1',
+      'returns:',
+      `  category_factors: ${flatFactors(1)}`,
+      '',
+    ].join('\n'));
+    db = await open(generate(['--config', cfg, '--scale', '0.3', '--workers', '2']));
+    m = await measure(db.conn);
+  }, 180_000);
+  afterAll(() => db?.conn.closeSync());
+
+  it('popularity_skew 0, price_elasticity 0: the top 1 % of products take about 1 % of units', () => {
+    expect(n(m.units.head)).toBeLessThan(0.025);
+  });
+
+  it('loyalty factors 1: tiers order alike and buy alike', () => {
+    expect(Math.abs(n(m.tier('Platinum').opc) / n(m.tier('Bronze').opc) - 1)).toBeLessThan(0.2);
+    expect(Math.abs(n(m.tier('Platinum').basket) / n(m.tier('Bronze').basket) - 1)).toBeLessThan(0.06);
+  });
+
+  it('flat monthly, weekend and holiday weights: no seasonality, no Black Friday peak', () => {
+    const rel = m.months.map((r) => n(r.rel));
+    expect(Math.max(...rel) / Math.min(...rel)).toBeLessThan(1.12);
+    expect(Math.abs(n(m.weekday.ratio) - 1)).toBeLessThan(0.06);
+    expect(n(m.blackFriday.ratio)).toBeLessThan(1.4);
+  });
+
+  it('home_store_share 0: orders go to stores by traffic only, far fewer in the customer\'s region', () => {
+    expect(n(m.region.share)).toBeLessThan(0.5);
+  });
+
+  it('category factors 1: every category is returned at returns.rate', () => {
+    for (const r of m.returnRates) {
+      const sd = Math.sqrt((D.returns.rate * (1 - D.returns.rate)) / n(r.lines));
+      expect(Math.abs(n(r.rate) - D.returns.rate), String(r.category)).toBeLessThan(4 * sd + 0.002);
+    }
+  });
+
+  it('quantity_lift 1: promoted lines sell as many units as the others; price_endings { "00": 1 }: every price ends in .00', () => {
+    expect(Math.abs(n(m.lift.ratio) - 1)).toBeLessThan(0.04);
+    expect(n(m.endings.p00)).toBe(1);
+  });
+});
+
+describe('config', () => {
+  it('config/default.yaml is exactly the built-in defaults', () => {
+    expect(loadConfigFile(join(ROOT, 'config/default.yaml'))).toEqual(DEFAULT_CONFIG);
+  });
+
+  it.each([
+    ['products:\n  price_endings: { "9": 1 }\n', /products\.price_endings\."9": a key must be two digits/],
+    ['products:\n  categories:\n    Books: { price_min_cents: 900, price_max_cents: 100 }\n', /products\.categories\.Books\.price_max_cents: must be at least products\.categories\.Books\.price_min_cents \(900\), got 100/],
+    ['products:\n  categories:\n    Pets: { weight: 1 }\n', /products\.categories\.Pets: unknown key/],
+    ['orders:\n  monthly_weights: [1, 2, 3]\n', /orders\.monthly_weights: must be a list of 12 to 12 non-negative numbers/],
+    ['customers:\n  loyalty_order_factors: { Bronze: 0, Silver: 0, Gold: 0, Platinum: 0 }\n', /customers\.loyalty_order_factors: must have at least one positive weight/],
+    ['returns:\n  category_factors: { Books: 1 }\n', /returns\.category_factors\.Electronics: missing/],
+    ['orders:\n  home_store_share: 1.2\n', /orders\.home_store_share: must be at most 1, got 1\.2/],
+  ])('%j is refused naming the key, exit 2', (yaml, message) => {
+    const cfg = join(tempDir(), 'bad.yaml');
+    writeFileSync(cfg, yaml);
+    const r = runCli(['generate', '--config', cfg, '--out', tempDir(), '--quiet']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
