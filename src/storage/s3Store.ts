@@ -83,6 +83,8 @@ class UploaderHandle {
   /** The first failure of each part file's parts, by sink id. */
   readonly failures = new Map<number, S3Failure>();
   private exited: Error | null = null;
+  /** The most parts this thread ever had handed over at once (the memory bound, observable by tests). */
+  peakInFlight = 0;
 
   constructor(description: S3StoreDescription) {
     const shared = new SharedArrayBuffer(4);
@@ -90,7 +92,8 @@ class UploaderHandle {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const data: UploaderData = { description, counter: shared, port: port2 };
-    this.worker = new Worker(new URL('./s3Uploader.js', import.meta.url), { workerData: data, transferList: [port2] });
+    // No inherited execArgv: the uploader needs no flags, and some (--input-type, -e) fail a worker.
+    this.worker = new Worker(new URL('./s3Uploader.js', import.meta.url), { workerData: data, transferList: [port2], execArgv: [] });
     this.worker.unref(); // the port keeps the process alive while a reply is awaited
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', (code) => this.fail(new Error(`the S3 uploader thread exited (${code})`)));
@@ -129,7 +132,12 @@ class UploaderHandle {
       this.drain();
     }
     if (this.exited) throw this.exited;
-    Atomics.add(this.counter, 0, 1);
+    this.taken();
+  }
+
+  /** Counts a part handed over. */
+  taken(): void {
+    this.peakInFlight = Math.max(this.peakInFlight, Atomics.add(this.counter, 0, 1) + 1);
   }
 
   post(m: UploaderRequest, transfer: ArrayBuffer[] = []): void {
@@ -237,7 +245,7 @@ class S3PartSink implements PartSink {
     const length = this.filled;
     this.buffer = null;
     if (last) {
-      Atomics.add(uploader.counter, 0, 1); // the last part is in flight too (finish does not block)
+      uploader.taken(); // the last part is in flight too (finish does not block)
       this.handedOver = true;
     }
     const reply = await uploader.request(

@@ -31,6 +31,8 @@ export interface S3ServerOptions {
   buckets?: string[];
   /** Honour If-None-Match: * and If-Match on PutObject (s3rver itself ignores them). */
   conditionalWrites?: boolean;
+  /** Delay every UploadPart by this long (uploads slower than the writer: the in-flight limit must hold it back). */
+  partDelayMs?: number;
 }
 
 export interface S3TestServer {
@@ -81,7 +83,7 @@ function objectFile(directory: string, bucket: string, key: string): string {
 }
 
 /** The added calls, in front of s3rver's own middleware. */
-function extension(directory: string, conditionalWrites: boolean) {
+function extension(directory: string, conditionalWrites: boolean, partDelayMs: number) {
   const auth = authentication();
   const locks = new Map<string, Promise<void>>();
   return async (ctx: Ctx, next: () => Promise<void>): Promise<void> => {
@@ -115,6 +117,10 @@ function extension(directory: string, conditionalWrites: boolean) {
       ctx.status = 204;
       ctx.body = '';
       return;
+    }
+    if (partDelayMs > 0 && ctx.method === 'PUT' && 'uploadId' in ctx.query && 'partNumber' in ctx.query) {
+      await new Promise((resolve) => setTimeout(resolve, partDelayMs));
+      return next();
     }
     const ifNoneMatch = ctx.headers['if-none-match'];
     const ifMatch = ctx.headers['if-match'];
@@ -152,7 +158,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Te
     vhostBuckets: false,
     configureBuckets: buckets.map((name) => ({ name })),
   });
-  (server as unknown as { middleware: unknown[] }).middleware.unshift(extension(directory, options.conditionalWrites ?? false));
+  (server as unknown as { middleware: unknown[] }).middleware.unshift(extension(directory, options.conditionalWrites ?? false, options.partDelayMs ?? 0));
   const address = (await server.run()) as { port: number };
   const httpServer = (server as unknown as { httpServer: Server }).httpServer;
   const endpoint = `http://127.0.0.1:${address.port}`;
