@@ -245,7 +245,9 @@ class S3PartSink implements PartSink {
     const length = this.filled;
     this.buffer = null;
     if (last) {
-      uploader.taken(); // the last part is in flight too (finish does not block)
+      uploader.drain();
+      this.throwIfFailed();
+      uploader.acquire(this.store.description.inFlight); // the last part counts against the limit too
       this.handedOver = true;
     }
     const reply = await uploader.request(
