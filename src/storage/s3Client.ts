@@ -1,7 +1,7 @@
 // How dwgen talks to S3: the client every thread builds from an S3StoreDescription (credentials
 // from the SDK's default chain, never from the description), the names of things for messages
 // (s3://bucket/key, the endpoint, which credential source was used) and what an SDK error means.
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3StoreDescription } from './store.js';
 
 /** S3's limits on a multipart upload: every part but the last at least 5 MiB, at most 5 GiB, 10,000 parts. */
@@ -35,8 +35,9 @@ function silenceNodeVersionWarning(): void {
  * one (DeleteObjects). Integrity does not suffer: dwgen hashes every part file with sha256 as it
  * writes it, records that hash, and verifies it on --resume.
  */
-export function s3Client(d: S3StoreDescription): S3Client {
+export async function s3Client(d: S3StoreDescription): Promise<S3Client> {
   silenceNodeVersionWarning();
+  const { S3Client } = await import('@aws-sdk/client-s3'); // loaded by the threads that send requests only
   return new S3Client({
     ...(d.region ? { region: d.region } : {}),
     ...(d.endpoint ? { endpoint: d.endpoint } : {}),

@@ -23,10 +23,7 @@
 // commit then writes a small checksum object, .dwgen/checksums/<path>.json {etag, bytes, sha256},
 // bound to the object by its ETag. verify trusts it only when the ETag still matches, and else
 // re-reads and hashes the object.
-import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand,
-  HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand, type S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
@@ -72,6 +69,10 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+type Sdk = typeof import('@aws-sdk/client-s3');
+let sdk: Promise<Sdk> | null = null;
+const loadSdk = (): Promise<Sdk> => (sdk ??= import('@aws-sdk/client-s3'));
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** This thread's uploader: the worker, its port, the in-flight counter and the requests awaiting a reply. */
@@ -85,8 +86,14 @@ class UploaderHandle {
   private exited: Error | null = null;
   /** The most parts this thread ever had handed over at once (the memory bound, observable by tests). */
   peakInFlight = 0;
+  /** Part-size buffers given back by the uploader, to fill again (at most inFlight + 1 are kept). */
+  private readonly pool: Uint8Array[] = [];
+  private readonly partSize: number;
+  private readonly poolLimit: number;
 
   constructor(description: S3StoreDescription) {
+    this.partSize = description.partSize;
+    this.poolLimit = description.inFlight + 1;
     const shared = new SharedArrayBuffer(4);
     this.counter = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
@@ -110,6 +117,10 @@ class UploaderHandle {
   }
 
   private handle(m: UploaderReply): void {
+    if (m.op === 'buffer') {
+      if (m.buffer.byteLength === this.partSize && this.pool.length < this.poolLimit) this.pool.push(new Uint8Array(m.buffer));
+      return;
+    }
     if (m.op === 'error') {
       if (!this.failures.has(m.id)) this.failures.set(m.id, m.failure);
       return;
@@ -123,6 +134,12 @@ class UploaderHandle {
   /** Handles replies that arrived while this thread was busy (a synchronous write loop). */
   drain(): void {
     for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) this.handle(m.message as UploaderReply);
+  }
+
+  /** A part-size buffer given back by the uploader, if there is one. */
+  reuse(): Uint8Array | null {
+    this.drain();
+    return this.pool.pop() ?? null;
   }
 
   /** Takes an in-flight slot, blocking while `limit` parts are uploading. */
@@ -204,9 +221,10 @@ class S3PartSink implements PartSink {
   /** Room for `need` bytes: the first part doubles from 64 KiB, later parts take the part size at once. */
   private grow(need: number): void {
     const partSize = this.store.description.partSize;
+    const reused = this.partNumber > 0 || need > FIRST_BUFFER ? this.store.reuseBuffer() : null;
     let size = this.partNumber > 0 ? partSize : Math.max(FIRST_BUFFER, this.buffer?.length ?? 0);
     while (size < need) size = Math.min(partSize, size * 2);
-    const next = new Uint8Array(size);
+    const next = reused ?? new Uint8Array(size);
     if (this.buffer !== null) next.set(this.buffer.subarray(0, this.filled));
     this.buffer = next;
   }
@@ -275,7 +293,7 @@ class S3PartSink implements PartSink {
 export class S3Store implements Store {
   readonly description: S3StoreDescription;
   readonly canAppend = false;
-  private clientInstance: S3Client | null = null;
+  private clientInstance: Promise<S3Client> | null = null;
   private uploaderInstance: UploaderHandle | null = null;
   private nextSink = 0;
   /** Whether the server honours If-None-Match on PUT (probed by the first lock). */
@@ -285,13 +303,23 @@ export class S3Store implements Store {
     this.description = description;
   }
 
-  get client(): S3Client {
-    return (this.clientInstance ??= s3Client(this.description));
+  /**
+   * Runs one SDK call. The SDK is loaded on first use: a partition worker only fills part files
+   * (its uploader thread sends them), so it never loads the SDK's tens of MB.
+   */
+  private async call<T>(body: (sdk: Sdk, client: S3Client) => Promise<T>): Promise<T> {
+    const s = await loadSdk();
+    return body(s, await (this.clientInstance ??= s3Client(this.description)));
   }
 
   /** @internal */
   uploader(): UploaderHandle {
     return (this.uploaderInstance ??= new UploaderHandle(this.description));
+  }
+
+  /** @internal A part-size buffer the uploader gave back, if this thread has an uploader and one is free. */
+  reuseBuffer(): Uint8Array | null {
+    return this.uploaderInstance?.reuse() ?? null;
   }
 
   /** The object key of a dataset path. */
@@ -320,7 +348,7 @@ export class S3Store implements Store {
   async close(): Promise<void> {
     await this.uploaderInstance?.close();
     this.uploaderInstance = null;
-    this.clientInstance?.destroy();
+    (await this.clientInstance?.catch(() => null))?.destroy();
     this.clientInstance = null;
   }
 
@@ -346,14 +374,14 @@ export class S3Store implements Store {
       throw new UsageError(`--out ${url}: ${where} answered ${f.name}${f.status ? ` (HTTP ${f.status})` : ''}: ${f.message}`);
     };
     try {
-      await this.client.send(new ListObjectsV2Command({ Bucket: d.bucket, Prefix: d.prefix ? `${d.prefix}/` : undefined, MaxKeys: 1 }));
+      await this.call((s, c) => c.send(new s.ListObjectsV2Command({ Bucket: d.bucket, Prefix: d.prefix ? `${d.prefix}/` : undefined, MaxKeys: 1 })));
     } catch (err) {
       refuse(err);
     }
     const probe = this.key(`${PROBE}${process.pid}-${randomBytes(4).toString('hex')}`);
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: d.bucket, Key: probe, Body: new Uint8Array(0), ContentLength: 0 }));
-      await this.client.send(new DeleteObjectCommand({ Bucket: d.bucket, Key: probe }));
+      await this.call((s, c) => c.send(new s.PutObjectCommand({ Bucket: d.bucket, Key: probe, Body: new Uint8Array(0), ContentLength: 0 })));
+      await this.call((s, c) => c.send(new s.DeleteObjectCommand({ Bucket: d.bucket, Key: probe })));
     } catch (err) {
       const f = s3Failure(err);
       if (f.name === 'AccessDenied' || f.status === 403) throw new UsageError(`--out ${url}: cannot write s3://${d.bucket}/${probe}: access denied by ${where} with the credentials from ${credentialSource()}`);
@@ -371,11 +399,11 @@ export class S3Store implements Store {
     const Bucket = this.description.bucket;
     const Key = this.key(p.path);
     if (p.uploadId === null) {
-      await this.send(p.path, 'write', () => this.client.send(new PutObjectCommand({ Bucket, Key, Body: new Uint8Array(0), ContentLength: 0, Metadata: { sha256: p.sha256 }, ContentType: contentType(p.path) })));
+      await this.send(p.path, 'write', () => this.call((s, c) => c.send(new s.PutObjectCommand({ Bucket, Key, Body: new Uint8Array(0), ContentLength: 0, Metadata: { sha256: p.sha256 }, ContentType: contentType(p.path) }))));
       return;
     }
     const done = await this.send(p.path, 'write', () =>
-      this.client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId: p.uploadId!, MultipartUpload: { Parts: [...p.parts] } })),
+      this.call((s, c) => c.send(new s.CompleteMultipartUploadCommand({ Bucket, Key, UploadId: p.uploadId!, MultipartUpload: { Parts: [...p.parts] } }))),
     );
     if (!p.hashed) {
       const record = { etag: done.ETag ?? null, bytes: p.bytes, sha256: p.sha256 };
@@ -385,9 +413,10 @@ export class S3Store implements Store {
 
   async discard(part: PendingPart): Promise<void> {
     const p = part as S3PendingPart;
-    if (p.uploadId === null) return;
+    const uploadId = p.uploadId;
+    if (uploadId === null) return;
     try {
-      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.description.bucket, Key: this.key(p.path), UploadId: p.uploadId }));
+      await this.call((s, c) => c.send(new s.AbortMultipartUploadCommand({ Bucket: this.description.bucket, Key: this.key(p.path), UploadId: uploadId })));
     } catch (err) {
       if (!isNotFound(s3Failure(err))) throw this.outputError(p.path, s3Failure(err));
     }
@@ -398,13 +427,13 @@ export class S3Store implements Store {
     const body = typeof data === 'string' ? Buffer.from(data) : data;
     const sha256 = createHash('sha256').update(body).digest('hex');
     await this.send(path, 'write', () =>
-      this.client.send(new PutObjectCommand({ Bucket: this.description.bucket, Key: this.key(path), Body: body, ContentLength: body.length, Metadata: { sha256 }, ContentType: contentType(path) })),
+      this.call((s, c) => c.send(new s.PutObjectCommand({ Bucket: this.description.bucket, Key: this.key(path), Body: body, ContentLength: body.length, Metadata: { sha256 }, ContentType: contentType(path) }))),
     );
   }
 
   async get(path: string): Promise<Uint8Array | null> {
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.description.bucket, Key: this.key(path) }));
+      const r = await this.call((s, c) => c.send(new s.GetObjectCommand({ Bucket: this.description.bucket, Key: this.key(path) })));
       return r.Body ? await r.Body.transformToByteArray() : new Uint8Array(0);
     } catch (err) {
       const f = s3Failure(err);
@@ -422,7 +451,7 @@ export class S3Store implements Store {
     let token: string | undefined;
     do {
       const r = await this.send(dir, 'list', () =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.description.bucket, Prefix: from || undefined, ContinuationToken: token })),
+        this.call((s, c) => c.send(new s.ListObjectsV2Command({ Bucket: this.description.bucket, Prefix: from || undefined, ContinuationToken: token }))),
       );
       for (const o of r.Contents ?? []) if (o.Key) out.push(o.Key.slice(strip));
       token = r.IsTruncated ? r.NextContinuationToken : undefined;
@@ -440,14 +469,14 @@ export class S3Store implements Store {
     for (let i = 0; i < keys.length; i += DELETE_BATCH) {
       const batch = keys.slice(i, i + DELETE_BATCH);
       try {
-        const r = await this.client.send(new DeleteObjectsCommand({ Bucket: this.description.bucket, Delete: { Objects: batch.map((p) => ({ Key: this.key(p) })), Quiet: true } }));
+        const r = await this.call((s, c) => c.send(new s.DeleteObjectsCommand({ Bucket: this.description.bucket, Delete: { Objects: batch.map((p) => ({ Key: this.key(p) })), Quiet: true } })));
         const failed = (r.Errors ?? []).find((e) => e.Code !== 'NoSuchKey');
         if (failed) throw this.outputError(failed.Key?.slice(this.key('').length) ?? batch[0], { name: failed.Code ?? 'Error', message: failed.Message ?? '' }, 'remove');
       } catch (err) {
         if (err instanceof OutputError) throw err;
         const f = s3Failure(err);
         if (f.name !== 'NotImplemented' && f.name !== 'InvalidRequest' && f.name !== 'InvalidDigest' && f.name !== 'MissingContentMD5') throw this.outputError(batch[0], f, 'remove');
-        for (const p of batch) await this.send(p, 'remove', () => this.client.send(new DeleteObjectCommand({ Bucket: this.description.bucket, Key: this.key(p) })));
+        for (const p of batch) await this.send(p, 'remove', () => this.call((s, c) => c.send(new s.DeleteObjectCommand({ Bucket: this.description.bucket, Key: this.key(p) }))));
       }
     }
   }
@@ -456,7 +485,7 @@ export class S3Store implements Store {
   async verify(path: string, bytes: number, sha256: string): Promise<string | null> {
     let head;
     try {
-      head = await this.client.send(new HeadObjectCommand({ Bucket: this.description.bucket, Key: this.key(path) }));
+      head = await this.call((s, c) => c.send(new s.HeadObjectCommand({ Bucket: this.description.bucket, Key: this.key(path) })));
     } catch (err) {
       const f = s3Failure(err);
       if (isNotFound(f)) return `${path} is missing`;
@@ -486,7 +515,7 @@ export class S3Store implements Store {
 
   /** sha256 of an object, streamed. */
   private async hashObject(path: string): Promise<string> {
-    const r = await this.send(path, 'read', () => this.client.send(new GetObjectCommand({ Bucket: this.description.bucket, Key: this.key(path) })));
+    const r = await this.send(path, 'read', () => this.call((s, c) => c.send(new s.GetObjectCommand({ Bucket: this.description.bucket, Key: this.key(path) }))));
     const hash = createHash('sha256');
     for await (const chunk of r.Body as AsyncIterable<Uint8Array>) hash.update(chunk);
     return hash.digest('hex');
@@ -500,7 +529,7 @@ export class S3Store implements Store {
   private async conditionalWrites(): Promise<boolean> {
     if (this.conditional !== null) return this.conditional;
     const path = `${PROBE}${process.pid}-${randomBytes(4).toString('hex')}`;
-    const put = () => this.client.send(new PutObjectCommand({ Bucket: this.description.bucket, Key: this.key(path), Body: new Uint8Array(0), ContentLength: 0, IfNoneMatch: '*' }));
+    const put = () => this.call((s, c) => c.send(new s.PutObjectCommand({ Bucket: this.description.bucket, Key: this.key(path), Body: new Uint8Array(0), ContentLength: 0, IfNoneMatch: '*' })));
     await this.send(path, 'write', put);
     try {
       await put();
@@ -511,7 +540,7 @@ export class S3Store implements Store {
       else if (f.name === 'NotImplemented' || f.status === 501) this.conditional = false;
       else throw this.outputError(path, f);
     } finally {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.description.bucket, Key: this.key(path) })).catch(() => undefined);
+      await this.call((s, c) => c.send(new s.DeleteObjectCommand({ Bucket: this.description.bucket, Key: this.key(path) }))).catch(() => undefined);
     }
     return this.conditional;
   }
@@ -519,7 +548,7 @@ export class S3Store implements Store {
   /** The lock object's holder and ETag, or null when there is none. */
   private async readLock(path: string): Promise<{ holder: { pid?: number; host?: string; started_at?: string; token?: string } | null; etag: string | undefined } | null> {
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.description.bucket, Key: this.key(path) }));
+      const r = await this.call((s, c) => c.send(new s.GetObjectCommand({ Bucket: this.description.bucket, Key: this.key(path) })));
       const text = r.Body ? Buffer.from(await r.Body.transformToByteArray()).toString('utf8') : '';
       try {
         return { holder: JSON.parse(text), etag: r.ETag };
@@ -551,12 +580,12 @@ export class S3Store implements Store {
     const conditional = await this.conditionalWrites();
     const release = async (): Promise<void> => {
       const now = await this.readLock(path).catch(() => null);
-      if (now?.holder?.token === token) await this.client.send(new DeleteObjectCommand({ Bucket, Key })).catch(() => undefined);
+      if (now?.holder?.token === token) await this.call((s, c) => c.send(new s.DeleteObjectCommand({ Bucket, Key }))).catch(() => undefined);
     };
     const ours = async (): Promise<boolean> => (await this.readLock(path))?.holder?.token === token;
     const create = async (condition: { IfNoneMatch: string } | { IfMatch: string } | null): Promise<boolean> => {
       try {
-        await this.client.send(new PutObjectCommand({ Bucket, Key, Body: mine, ContentType: 'application/json', ...(conditional && condition ? condition : {}) }));
+        await this.call((s, c) => c.send(new s.PutObjectCommand({ Bucket, Key, Body: mine, ContentType: 'application/json', ...(conditional && condition ? condition : {}) })));
       } catch (err) {
         const f = s3Failure(err);
         if (isPreconditionFailed(f)) return false;
@@ -599,14 +628,14 @@ export class S3Store implements Store {
     let uploadIdMarker: string | undefined;
     do {
       const r = await this.send('', 'list the uploads under', () =>
-        this.client.send(new ListMultipartUploadsCommand({ Bucket: d.bucket, Prefix: d.prefix ? `${d.prefix}/` : undefined, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker })),
+        this.call((s, c) => c.send(new s.ListMultipartUploadsCommand({ Bucket: d.bucket, Prefix: d.prefix ? `${d.prefix}/` : undefined, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }))),
       );
       for (const u of r.Uploads ?? []) {
         if (!u.Key || !u.UploadId) continue;
         const path = u.Key.slice(strip);
         if (!(options.owned?.(path) ?? true)) continue;
         try {
-          await this.client.send(new AbortMultipartUploadCommand({ Bucket: d.bucket, Key: u.Key, UploadId: u.UploadId }));
+          await this.call((s, c) => c.send(new s.AbortMultipartUploadCommand({ Bucket: d.bucket, Key: u.Key, UploadId: u.UploadId })));
         } catch (err) {
           if (!isNotFound(s3Failure(err))) throw this.outputError(path, s3Failure(err), 'abort the upload of');
         }

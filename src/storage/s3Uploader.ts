@@ -24,6 +24,8 @@ export interface UploadedPart {
 /** What the uploader answers. */
 export type UploaderReply =
   | { op: 'error'; id: number; failure: S3Failure }
+  /** A part's buffer, given back once its upload settled, for the owner to fill again. */
+  | { op: 'buffer'; buffer: ArrayBuffer }
   | { op: 'finished'; id: number; uploadId: string | null; parts: UploadedPart[]; hashed: boolean }
   | { op: 'failed'; id: number; failure: S3Failure }
   | { op: 'aborted'; id: number };
@@ -52,8 +54,8 @@ class Uploader {
   private readonly port: MessagePort;
   private readonly uploads = new Map<number, Upload>();
 
-  constructor(data: UploaderData) {
-    this.client = s3Client(data.description);
+  constructor(data: UploaderData, client: S3Client) {
+    this.client = client;
     this.bucket = data.description.bucket;
     this.counter = new Int32Array(data.counter);
     this.port = data.port;
@@ -85,18 +87,25 @@ class Uploader {
     });
     u.parts.push(part);
     part.then(
-      () => this.settle(),
+      () => this.settle(buffer),
       (err: unknown) => {
         if (u.failure === null) {
           u.failure = s3Failure(err);
           this.reply({ op: 'error', id, failure: u.failure }); // before waking the owner, so it sees why
         }
-        this.settle();
+        this.settle(buffer);
       },
     );
   }
 
-  private settle(): void {
+  /**
+   * A part is done: its buffer goes back to the owner (the SDK is done with it: no retry follows a
+   * settled request), then the owner is woken. Giving buffers back instead of dropping them keeps
+   * a thread's part buffers at a fixed number: a dropped one is freed only when this thread's
+   * garbage collector runs, and V8 lets tens of MB of such external memory pile up first.
+   */
+  private settle(buffer: ArrayBuffer): void {
+    this.port.postMessage({ op: 'buffer', buffer } satisfies UploaderReply, [buffer]);
     Atomics.sub(this.counter, 0, 1);
     Atomics.notify(this.counter, 0);
   }
@@ -147,4 +156,5 @@ class Uploader {
   }
 }
 
-new Uploader(workerData as UploaderData);
+const data = workerData as UploaderData;
+new Uploader(data, await s3Client(data.description));
