@@ -1,9 +1,10 @@
 // S3Store against LocalStore: N MiB of part files written the way a run writes them (worker
 // threads filling part files in a synchronous loop, the main thread committing each finished
 // part), once to a temporary directory and once to s3rver on 127.0.0.1, alternating. Reports each
-// store's throughput, the writer process's peak RSS, and the S3 run's extra RSS against the bound
-// docs/object-storage.md states: 35 MiB + workers × (30 MiB + (open part files + in flight) × part size). The writer is a child process, so
-// s3rver (in this process) is not in its RSS; on a 2-core machine s3rver competes for the CPU.
+// store's throughput, the writer process's peak RSS and CPU time, the server's CPU time (where the
+// time goes), and the S3 run's extra RSS against the bound docs/object-storage.md states:
+// 35 MiB + workers × (30 MiB + (open part files + in flight) × part size). The writer is a child
+// process, so s3rver (in this process) is not in its RSS; on 2 cores the two compete for the CPU.
 // Run: npx tsx bench/s3.bench.ts [--mib 512] [--workers 2] [--part-size-mib 16] [--in-flight 2] [--file-mib 64] [--repeat 2]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,7 +47,8 @@ await Promise.all(Array.from({ length: ${workers} }, () => new Promise((resolve,
 })));
 await Promise.all(commits);
 const seconds = (performance.now() - t0) / 1000;
-console.log(JSON.stringify({ seconds, maxRss: process.resourceUsage().maxRSS * 1024 }));
+const u = process.resourceUsage();
+console.log(JSON.stringify({ seconds, maxRss: u.maxRSS * 1024, cpu: (u.userCPUTime + u.systemCPUTime) / 1e6 }));
 process.exit(0);
 `;
 
@@ -69,30 +71,37 @@ parentPort.on('message', async ({ path, bytes }) => {
 interface Sample {
   seconds: number;
   maxRss: number;
+  /** The writer's CPU seconds. */
+  cpu: number;
+  /** This process's (the server's) CPU seconds during the run. */
+  serverCpu: number;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'dwgen-s3-bench-'));
 writeFileSync(join(dir, 'main.mjs'), MAIN);
 writeFileSync(join(dir, 'worker.mjs'), WORKER);
-const server = await startS3Server({ buckets: ['dwgen-bench'] });
+const s3rver = await startS3Server({ buckets: ['dwgen-bench'] });
+const serverDirectory = s3rver.directory;
 const { storeFromOut } = (await import(OPEN_STORE)) as typeof import('../src/storage/openStore.js');
 
 /** Runs one writer (asynchronously: s3rver lives in this process's event loop). */
 async function run(kind: 'local' | 's3', i: number): Promise<Sample> {
   const out = kind === 'local' ? join(dir, `local-${i}`) : `s3://dwgen-bench/run-${i}`;
-  const description = storeFromOut(out, { partSize: partSizeMiB * MiB, inFlight, env: server.env, faults: '' });
+  const description = storeFromOut(out, { partSize: partSizeMiB * MiB, inFlight, env: s3rver.env, faults: '' });
   const child = spawn(process.execPath, [join(dir, 'main.mjs')], {
-    env: { ...process.env, ...server.env, OPEN_STORE, STORE: JSON.stringify(description), DWGEN_FAULT: '' },
+    env: { ...process.env, ...s3rver.env, OPEN_STORE, STORE: JSON.stringify(description), DWGEN_FAULT: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  const before = process.cpuUsage();
   const status = await new Promise<number | null>((done) => child.on('close', done));
+  const server = process.cpuUsage(before);
   if (status !== 0) throw new Error(`${kind} writer failed (${status}): ${stderr}`);
-  rmSync(kind === 'local' ? out : join(server.directory, 'dwgen-bench', `run-${i}`), { recursive: true, force: true });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as Sample;
+  rmSync(kind === 'local' ? out : join(serverDirectory, 'dwgen-bench', `run-${i}`), { recursive: true, force: true });
+  return { ...(JSON.parse(stdout.trim().split('\n').pop()!) as Sample), serverCpu: (server.user + server.system) / 1e6 };
 }
 
 const samples: Record<'local' | 's3', Sample[]> = { local: [], s3: [] };
@@ -102,8 +111,8 @@ try {
     samples.s3.push(await run('s3', i));
   }
 } finally {
-  await server.stop();
-  removeS3Directory(server);
+  await s3rver.stop();
+  removeS3Directory(s3rver);
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -116,8 +125,8 @@ const s3 = best(samples.s3);
 const bound = 35 * MiB + workers * (30 * MiB + (1 + inFlight) * partSizeMiB * MiB);
 console.log(`${total} MiB in ${fileMiB} MiB part files, ${workers} workers, part size ${partSizeMiB} MiB, ${inFlight} in flight per thread, best of ${repeat}`);
 console.table({
-  local: { 'MiB/s': +(total / local.seconds).toFixed(1), seconds: +local.seconds.toFixed(2), 'peak RSS MiB': +(peak(samples.local) / MiB).toFixed(0) },
-  s3rver: { 'MiB/s': +(total / s3.seconds).toFixed(1), seconds: +s3.seconds.toFixed(2), 'peak RSS MiB': +(peak(samples.s3) / MiB).toFixed(0) },
+  local: { 'MiB/s': +(total / local.seconds).toFixed(1), seconds: +local.seconds.toFixed(2), 'writer CPU s': +local.cpu.toFixed(2), 'server CPU s': 0, 'peak RSS MiB': +(peak(samples.local) / MiB).toFixed(0) },
+  s3rver: { 'MiB/s': +(total / s3.seconds).toFixed(1), seconds: +s3.seconds.toFixed(2), 'writer CPU s': +s3.cpu.toFixed(2), 'server CPU s': +s3.serverCpu.toFixed(2), 'peak RSS MiB': +(peak(samples.s3) / MiB).toFixed(0) },
 });
 const extra = peak(samples.s3) - peak(samples.local);
 console.log(`S3 / local throughput: ${(local.seconds / s3.seconds).toFixed(2)}`);
