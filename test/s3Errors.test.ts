@@ -121,6 +121,11 @@ describe('an S3 output that cannot be used is refused before anything is written
       const store = open('s3://dwgen-test/dw', server.env);
       expect(await refusal(store)).toBe('accepted');
       expect(await store.list('')).toEqual([]);
+      // Again with objects under the prefix (a --resume): the probe listing is then truncated.
+      await store.put('.dwgen/run.json', '{}\n');
+      await store.put('data/orders/part-00000.csv', 'a\n');
+      expect(await refusal(store)).toBe('accepted');
+      expect(await store.list('')).toEqual(['.dwgen/run.json', 'data/orders/part-00000.csv']);
     });
   });
 

@@ -250,6 +250,15 @@ for (const [kind, make] of Object.entries(KINDS)) {
       expect(await sibling.list('data')).toEqual(['data/a/other.csv']);
     });
 
+    it('list and remove go past 1,000 objects (a listing page, a DeleteObjects batch)', async () => {
+      const store = open();
+      const paths = Array.from({ length: 1003 }, (_, i) => `data/many/part-${String(i).padStart(5, '0')}.csv`);
+      for (let i = 0; i < paths.length; i += 25) await Promise.all(paths.slice(i, i + 25).map((p) => store.put(p, p)));
+      expect(await store.list('data/many')).toEqual(paths);
+      await store.remove(paths);
+      expect(await store.list('data/many')).toEqual([]);
+    });
+
     it('put and get round-trip text and bytes; remove; a missing object is null', async () => {
       const store = open();
       const bytes = bytesOf(4096, 5);

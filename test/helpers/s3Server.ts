@@ -11,6 +11,11 @@
 //   - conditional PutObject (If-None-Match: *, If-Match: etag), only with `conditionalWrites`:
 //     s3rver ignores both headers on PUT, which is how the store's lock fallback is tested.
 // Requests to the added calls pass through s3rver's own signature check first.
+//
+// One fix: s3rver encrypts ListObjectsV2 continuation tokens with single DES, which OpenSSL 3
+// (Node 17+) no longer provides, so every truncated listing answered 500. The helper maps that
+// one cipher to 3DES with the key repeated three times, which is the same cipher (K1=K2=K3).
+import crypto from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -21,6 +26,17 @@ import S3rver from 's3rver';
 const require = createRequire(import.meta.url);
 const authentication = require('s3rver/lib/middleware/authentication.js') as () => (ctx: unknown, next: () => Promise<void>) => Promise<void>;
 const S3Error = require('s3rver/lib/models/error.js') as new (code: string, message: string, detail?: Record<string, string>) => Error;
+
+function singleDesAsTripleDes(): void {
+  const c = crypto as unknown as Record<string, (algorithm: string, key: Buffer, ...rest: unknown[]) => unknown> & { __dwgenDes?: true };
+  if (c.__dwgenDes) return;
+  c.__dwgenDes = true;
+  for (const name of ['createCipheriv', 'createDecipheriv']) {
+    const original = c[name];
+    c[name] = (algorithm, key, ...rest) =>
+      algorithm === 'des' && key.length === 8 ? original('des-ede3-cbc', Buffer.concat([key, key, key]), ...rest) : original(algorithm, key, ...rest);
+  }
+}
 
 /** s3rver's built-in account. */
 export const S3_ACCESS_KEY_ID = 'S3RVER';
@@ -148,12 +164,13 @@ function extension(directory: string, conditionalWrites: boolean, partDelayMs: n
 }
 
 export async function startS3Server(options: S3ServerOptions = {}): Promise<S3TestServer> {
+  singleDesAsTripleDes();
   const directory = mkdtempSync(join(tmpdir(), 'dwgen-s3rver-'));
   const buckets = options.buckets ?? ['dwgen-test'];
   const server = new S3rver({
     address: '127.0.0.1',
     port: 0,
-    silent: true,
+    silent: process.env.S3RVER_LOG !== "1",
     directory,
     vhostBuckets: false,
     configureBuckets: buckets.map((name) => ({ name })),
