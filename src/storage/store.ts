@@ -6,12 +6,35 @@
 // Workers receive a StoreDescription (plain data, cloned to each thread) and open their own store.
 
 /** A serialisable description of a store, for the worker threads. */
-export type StoreDescription = LocalStoreDescription | StdoutStoreDescription;
+export type StoreDescription = LocalStoreDescription | StdoutStoreDescription | S3StoreDescription;
 
 /** Standard output (generate --stdout): it lives on the main thread only; workers return chunks. */
 export interface StdoutStoreDescription {
   readonly kind: 'stdout';
   readonly faults?: undefined;
+}
+
+/**
+ * An S3 bucket (or an S3-compatible server) under a key prefix: storage/s3Store.ts. No secrets:
+ * every thread takes its credentials from the SDK's default chain (AWS_ACCESS_KEY_ID, AWS_PROFILE …).
+ */
+export interface S3StoreDescription {
+  readonly kind: 's3';
+  readonly bucket: string;
+  /** The key prefix, without leading or trailing '/' ('' for the bucket's root). */
+  readonly prefix: string;
+  /** A custom endpoint (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL), else the SDK's AWS endpoint. */
+  readonly endpoint?: string;
+  /** Else the SDK's chain (AWS_REGION, the profile's region). */
+  readonly region?: string;
+  /** Path-style addressing (http://host/bucket/key), as MinIO and most S3-compatible servers expect. */
+  readonly forcePathStyle: boolean;
+  /** Bytes of every part of a multipart upload but the last (5 MiB … 5 GiB). */
+  readonly partSize: number;
+  /** Parts one thread may have uploading at once, besides the one each open part file is filling. */
+  readonly inFlight: number;
+  /** TEST-ONLY fault spec (DWGEN_FAULT), as for a local store. */
+  readonly faults?: string;
 }
 
 export interface LocalStoreDescription {
