@@ -11,7 +11,7 @@ import { removeMetadata, shardStates } from '../run/datasetState.js';
 import { generateRun, type ProgressEvent } from '../run/generateRun.js';
 import { RunRecords, manifestDifferences, shardStateDir, type StoredManifest } from '../run/records.js';
 import { writtenFromRecords } from '../run/results.js';
-import { localStore, openStore } from '../storage/openStore.js';
+import { openStore, storeFromOut } from '../storage/openStore.js';
 import { STATE_DIR } from '../storage/store.js';
 import type { Format } from '../streams/tableOutput.js';
 import type { GenerateResult } from './generate.js';
@@ -59,9 +59,10 @@ export async function finalize(options: FinalizeOptions): Promise<GenerateResult
     throw new UsageError(`--workers must be an integer from 1 to 256, got '${options.workers}'`);
   }
   const workers = options.workers ?? availableParallelism();
-  const outDir = resolve(options.out);
+  const description = storeFromOut(/^[A-Za-z][A-Za-z0-9+.-]+:/.test(options.out) ? options.out : resolve(options.out));
+  const outDir = description.kind === 'local' ? description.root : options.out;
   const note = options.onNote ?? (() => undefined);
-  const store = openStore(localStore(outDir));
+  const store = openStore(description);
   await store.prepare();
   const { manifests, shards } = await checkShards(outDir, (k, n) => new RunRecords(store, shardStateDir({ part: k, parts: n })), await shardStates(store));
   const first = manifests[0];

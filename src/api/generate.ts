@@ -15,7 +15,7 @@ import { generateRun, removeTableFiles, type Layout, type ProgressEvent } from '
 import { startDecision } from '../run/plan.js';
 import { RunRecords, shardStateDir, type Shard } from '../run/records.js';
 import { writtenFromRecords, type TableRecord } from '../run/results.js';
-import { localStore, openStore } from '../storage/openStore.js';
+import { openStore } from '../storage/openStore.js';
 import { STATE_DIR } from '../storage/store.js';
 import type { Format } from '../streams/tableOutput.js';
 import { parseGenerateArgs, runManifest, type GenerateArgs } from './generateOptions.js';
@@ -120,7 +120,7 @@ export interface RunHooks {
 export async function runGenerate(args: GenerateArgs, hooks: RunHooks = {}): Promise<GenerateResult> {
   const t0 = performance.now();
   const note = hooks.onNote ?? (() => undefined);
-  const store = openStore(localStore(args.outDir));
+  const store = openStore(args.store);
   await store.prepare();
   const shard = args.shard;
   const plan = makePlan(args.config);

@@ -15,11 +15,19 @@ import { checkShard, partFromEnvironment } from '../run/plan.js';
 import type { RunManifest, Shard } from '../run/records.js';
 import type { Format } from '../streams/tableOutput.js';
 import type { ParquetOutput } from '../workers/tasks.js';
+import { storeFromOut } from '../storage/openStore.js';
+import type { StoreDescription } from '../storage/store.js';
+
+/** An --out with a URL scheme (s3://…, or one refused by storeFromOut), not a path. */
+const URL_LIKE = /^[A-Za-z][A-Za-z0-9+.-]+:/;
 
 export interface GenerateArgs {
   config: Config;
   configSource: string;
+  /** The dataset root as given, for messages: an absolute directory, or an s3:// URL. */
   outDir: string;
+  /** Where it is: a local directory or an S3 prefix (storage/openStore.ts). */
+  store: StoreDescription;
   workers: number;
   layout: Layout;
   formats: Format[];
@@ -87,6 +95,8 @@ export function parseGenerateArgs(
         part: { type: 'string' },
         'part-from-env': { type: 'string' },
         stdout: { type: 'boolean' },
+        's3-part-mb': { type: 'string' },
+        's3-path-style': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -144,7 +154,21 @@ export function parseGenerateArgs(
   const part =
     v.part !== undefined ? parsePositiveInt('--part', v.part) : parts !== undefined ? partFromEnvironment(env, v['part-from-env'] ?? null) : v['part-from-env'] !== undefined ? partFromEnvironment(env, v['part-from-env']) : undefined;
   const shard = checkShard(parts, part, v.layout);
-  const layout = (v.layout ?? (shard ? 'partitioned' : 'single')) as Layout;
+  const out = v.out ?? '.';
+  const isUrl = URL_LIKE.test(out);
+  const partMb = v['s3-part-mb'] === undefined ? undefined : parsePositiveInt('--s3-part-mb', v['s3-part-mb']);
+  if (!/^s3:/i.test(out) && (partMb !== undefined || v['s3-path-style'] !== undefined)) {
+    throw new UsageError(`--s3-part-mb and --s3-path-style apply to --out s3://…, not to --out ${out}`);
+  }
+  const store = storeFromOut(isUrl ? out : resolve(cwd, out), {
+    ...(partMb !== undefined ? { partSize: partMb * 1024 * 1024 } : {}),
+    ...(v['s3-path-style'] ? { forcePathStyle: true } : {}),
+    env: { ...process.env, ...env },
+  });
+  if (store.kind === 's3' && v.layout === 'single') {
+    throw new UsageError(`--out ${out}: --layout single grows each file by appending, which object storage cannot do; on s3:// every table is written as part files (--layout partitioned, the default there)`);
+  }
+  const layout = (v.layout ?? (shard || store.kind === 's3' ? 'partitioned' : 'single')) as Layout;
   if (layout !== 'single' && layout !== 'partitioned') throw new UsageError(`--layout must be single or partitioned, got '${v.layout}'`);
   const format = v.format ?? 'csv';
   if (format !== 'csv' && format !== 'parquet' && format !== 'both') throw new UsageError(`--format must be csv, parquet or both, got '${v.format}'`);
@@ -170,7 +194,8 @@ export function parseGenerateArgs(
   return {
     config,
     configSource,
-    outDir: resolve(cwd, v.out ?? '.'),
+    outDir: isUrl ? out : resolve(cwd, out),
+    store,
     workers,
     layout,
     formats,

@@ -43,7 +43,7 @@ export async function finalizeCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (v.workers !== undefined && !/^\d+$/.test(v.workers)) throw new UsageError(`--workers must be an integer from 1 to 256, got '${v.workers}'`);
-  const outDir = resolve(v.out ?? '.');
+  const outDir = /^[A-Za-z][A-Za-z0-9+.-]+:/.test(v.out ?? '.') ? v.out! : resolve(v.out ?? '.');
   const note = (line: string): void => {
     process.stderr.write(`dwgen: ${line}\n`);
   };
@@ -62,7 +62,7 @@ export async function finalizeCommand(argv: string[]): Promise<number> {
       onLog: v.verbose ? note : undefined,
     });
     display.stop();
-    if (v.quiet !== true) process.stderr.write(summaryLine(Object.keys(r.tables).length, r.rows, r.bytes, r.seconds, `${resolve(outDir, 'data')} (shards finalized)`) + '\n');
+    if (v.quiet !== true) process.stderr.write(summaryLine(Object.keys(r.tables).length, r.rows, r.bytes, r.seconds, `${r.out.startsWith('/') ? resolve(r.out, 'data') : `${r.out.replace(/\/+$/, '')}/data`} (shards finalized)`) + '\n');
     return 0;
   } catch (err) {
     display.stop();

@@ -25,7 +25,12 @@ Options:
   --config FILE        YAML config (default: the built-in defaults, which config/default.yaml documents)
   --scale N            scale factor, > 0 and ≤ ${MAX_SCALE_FACTOR} (overrides scale_factor; 1 ≈ 100,000 orders)
   --seed N             random seed, a non-negative integer (overrides seed)
-  --out DIR            dataset root: writes DIR/data and DIR/metadata (default: .)
+  --out DIR|s3://B/P   dataset root: writes DIR/data and DIR/metadata (default: .); or an S3
+                       bucket and prefix (credentials, region and endpoint from the AWS SDK's
+                       chain: AWS_PROFILE, AWS_ACCESS_KEY_ID…, AWS_REGION, AWS_ENDPOINT_URL_S3),
+                       where every table is written as part files
+  --s3-part-mb N       s3://: the multipart upload part size in MiB (default 16, at least 5)
+  --s3-path-style      s3://: path-style URLs (the default when a custom endpoint is set)
   --workers N          worker threads (default: all cores, ${availableParallelism()} here)
   --layout L           single: data/<table>.csv (default)
                        partitioned: data/<table>/part-00000.csv … (a header in each part)
@@ -76,11 +81,11 @@ export function resumeCommand(argv: readonly string[], outDir: string, cwd = pro
     const eq = /^(--out|--config)=(.*)$/.exec(a);
     if (eq) {
       sawOut ||= eq[1] === '--out';
-      a = `${eq[1]}=${resolve(cwd, eq[2])}`;
+      a = `${eq[1]}=${/^[A-Za-z][A-Za-z0-9+.-]+:/.test(eq[2]) ? eq[2] : resolve(cwd, eq[2])}`;
     } else if ((a === '--out' || a === '--config') && i + 1 < argv.length) {
       sawOut ||= a === '--out';
       out.push(a);
-      a = resolve(cwd, argv[++i]);
+      a = /^[A-Za-z][A-Za-z0-9+.-]+:/.test(argv[i + 1]) ? argv[++i] : resolve(cwd, argv[++i]);
     }
     out.push(a);
   }
@@ -154,7 +159,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
     }
     if (!args.quiet) {
       const shard = result.shard;
-      const where = resolve(args.outDir, 'data') + (shard ? ` (shard ${shard.part} of ${shard.parts}; run 'dwgen finalize --out ${args.outDir}' once every shard is done)` : '');
+      const where = (args.store.kind === 'local' ? resolve(args.outDir, 'data') : `${args.outDir.replace(/\/+$/, '')}/data`) + (shard ? ` (shard ${shard.part} of ${shard.parts}; run 'dwgen finalize --out ${args.outDir}' once every shard is done)` : '');
       process.stderr.write(summaryLine(Object.keys(result.tables).length, result.rows, result.bytes, result.seconds, where) + '\n');
     }
     return 0;

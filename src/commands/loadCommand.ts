@@ -3,6 +3,7 @@
 // Exit code: 0 loaded, 1 the data violates a constraint, 2 bad flags or input.
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
+import { withLocalDataset } from '../run/fetchDataset.js';
 import { locateDataset } from '../validate/dataset.js';
 import { loadWarehouse } from '../ddl/warehouse.js';
 import { processIo, reportError, shortError, usageOfDirs, type CommandIo } from './validateCommand.js';
@@ -83,7 +84,13 @@ export async function loadCommand(argv: string[], io: CommandIo = processIo): Pr
   const say = (line: string): void => {
     if (!values.quiet) io.stdout(`${line}\n`);
   };
-  const location = locateDataset(values.dir, values.metadata);
+  // --dir s3://BUCKET/PREFIX: the dataset is fetched into a temporary directory first.
+  try {
+    return await withLocalDataset(values.dir, (dir) => loadFrom(locateDataset(dir, values.metadata)));
+  } catch (err) {
+    return reportError('load', err, io);
+  }
+  async function loadFrom(location: ReturnType<typeof locateDataset>): Promise<number> {
   const omittedNote = (fks: string[]): void => {
     if (fks.length > 0) say(`--partial: left out ${fks.length} foreign ${fks.length === 1 ? 'key' : 'keys'} into tables the dataset lacks: ${fks.join(', ')}`);
   };
@@ -109,4 +116,5 @@ export async function loadCommand(argv: string[], io: CommandIo = processIo): Pr
   } catch (err) {
     return reportError('load', err, io);
   }
+}
 }

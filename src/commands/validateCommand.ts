@@ -2,6 +2,7 @@
 // prints the report. Exit code: 0 all checks pass, 1 a check fails, 2 bad flags or unusable input.
 import { parseArgs } from 'node:util';
 import { errorLine, exitCodeOf } from '../errors.js';
+import { withLocalDataset } from '../run/fetchDataset.js';
 import { locateDataset } from '../validate/dataset.js';
 import { formatJson, formatText } from '../validate/report.js';
 import { runValidation } from '../validate/runner.js';
@@ -79,9 +80,12 @@ export async function validateCommand(argv: string[], io: CommandIo = processIo)
   const empty = usageOfDirs('validate', values, io);
   if (empty !== null) return empty;
   try {
-    const report = await runValidation(locateDataset(values.dir, values.metadata), {
-      ...(values.verbose ? { onProgress: (l: string) => io.stderr(`${l}\n`) } : {}),
-    });
+    // --dir s3://BUCKET/PREFIX: the dataset is fetched into a temporary directory first.
+    const report = await withLocalDataset(values.dir, (dir) =>
+      runValidation(locateDataset(dir, values.metadata), {
+        ...(values.verbose ? { onProgress: (l: string) => io.stderr(`${l}\n`) } : {}),
+      }),
+    );
     io.stdout(values.json ? formatJson(report) : formatText(report));
     return report.ok ? 0 : 1;
   } catch (err) {

@@ -36,3 +36,18 @@ export async function fetchDataset(store: Store, where: string): Promise<Fetched
   }
   return { dir, objects: paths.length, bytes, remove: () => rm(dir, { recursive: true, force: true }) };
 }
+
+/**
+ * Runs `body` on a local directory for `dir`: `dir` itself, or, for an object-store URL
+ * (s3://BUCKET/PREFIX), a temporary copy fetched from it and removed afterwards.
+ */
+export async function withLocalDataset<T>(dir: string | undefined, body: (dir: string | undefined) => Promise<T>): Promise<T> {
+  if (dir === undefined || !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(dir)) return body(dir);
+  const { openStore, storeFromOut } = await import('../storage/openStore.js');
+  const fetched = await fetchDataset(openStore(storeFromOut(dir)), dir);
+  try {
+    return await body(fetched.dir);
+  } finally {
+    await fetched.remove();
+  }
+}
