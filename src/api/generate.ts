@@ -121,6 +121,9 @@ export async function runGenerate(args: GenerateArgs, hooks: RunHooks = {}): Pro
   const t0 = performance.now();
   const note = hooks.onNote ?? (() => undefined);
   const store = openStore(args.store);
+  if (!store.canAppend && args.layout === 'single' && args.formats.includes('csv')) {
+    throw new UsageError(`--out ${args.outDir}: --layout single grows each file by appending, which this store cannot do; use --layout partitioned`);
+  }
   await store.prepare();
   const shard = args.shard;
   const plan = makePlan(args.config);

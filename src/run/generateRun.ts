@@ -187,8 +187,10 @@ export async function generateRun(options: RunOptions): Promise<RunOutcome> {
   let mergeSeconds = 0;
   let countPassSeconds = 0;
   const owned = (path: string): boolean => ownsPath(plan, mode, path);
-  if (resume) await store.sweep({ owned });
-  else if (mode.kind !== 'finalize') await removeTableFiles(store, plan, mode, options.tables, records);
+  // With the lock held, an unfinished write of this run's own units (a temporary file, an open
+  // multipart upload) is a leftover of a run that died: gone before anything else.
+  await store.sweep({ owned });
+  if (!resume && mode.kind !== 'finalize') await removeTableFiles(store, plan, mode, options.tables, records);
 
   // ---- dimensions (small ones on the main thread, always rewritten: cheap and deterministic) ----
   let t0 = performance.now();
