@@ -94,7 +94,7 @@ class UploaderHandle {
   constructor(description: S3StoreDescription) {
     this.partSize = description.partSize;
     this.poolLimit = description.inFlight + 1;
-    const shared = new SharedArrayBuffer(4);
+    const shared = new SharedArrayBuffer(8); // [in flight, dead] (see UploaderData)
     this.counter = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
@@ -119,6 +119,10 @@ class UploaderHandle {
   private handle(m: UploaderReply): void {
     if (m.op === 'buffer') {
       if (m.buffer.byteLength === this.partSize && this.pool.length < this.poolLimit) this.pool.push(new Uint8Array(m.buffer));
+      return;
+    }
+    if (m.op === 'dead') {
+      this.fail(Object.assign(new Error(`the S3 uploader thread failed: ${m.failure.message}`), { code: m.failure.code }));
       return;
     }
     if (m.op === 'error') {
@@ -147,6 +151,7 @@ class UploaderHandle {
     for (let n = Atomics.load(this.counter, 0); n >= limit && this.exited === null; n = Atomics.load(this.counter, 0)) {
       Atomics.wait(this.counter, 0, n, 1000);
       this.drain();
+      if (this.exited === null && Atomics.load(this.counter, 1) !== 0) this.fail(new Error('the S3 uploader thread died'));
     }
     if (this.exited) throw this.exited;
     this.taken();
@@ -236,14 +241,26 @@ class S3PartSink implements PartSink {
     if (this.partNumber + 1 >= MAX_PARTS) {
       throw new OutputError(this.store.locate(this.path), new Error(`more than ${MAX_PARTS} parts of ${this.store.description.partSize} bytes: raise the part size`));
     }
-    uploader.acquire(this.store.description.inFlight);
+    this.acquire(uploader);
     const buffer = this.buffer!;
     this.buffer = null;
     this.filled = 0;
     this.partNumber += 1;
     this.handedOver = true;
-    uploader.post({ op: 'part', id: this.id, key: this.key, partNumber: this.partNumber, buffer: buffer.buffer as ArrayBuffer, length: buffer.length }, [buffer.buffer as ArrayBuffer]);
+    uploader.post(
+      { op: 'part', id: this.id, key: this.key, partNumber: this.partNumber, buffer: buffer.buffer as ArrayBuffer, length: buffer.length, contentType: contentType(this.path) },
+      [buffer.buffer as ArrayBuffer],
+    );
     this.throwIfFailed();
+  }
+
+  /** An in-flight slot; a dead uploader is an OutputError naming this part file. */
+  private acquire(uploader: UploaderHandle): void {
+    try {
+      uploader.acquire(this.store.description.inFlight);
+    } catch (err) {
+      throw this.store.outputError(this.path, s3Failure(err));
+    }
   }
 
   private throwIfFailed(): void {
@@ -265,7 +282,7 @@ class S3PartSink implements PartSink {
     if (last) {
       uploader.drain();
       this.throwIfFailed();
-      uploader.acquire(this.store.description.inFlight); // the last part counts against the limit too
+      this.acquire(uploader); // the last part counts against the limit too
       this.handedOver = true;
     }
     const reply = await uploader.request(

@@ -5,14 +5,14 @@
 // decrements the shared in-flight counter and wakes the owner, which blocks in Atomics.wait while
 // its limit is reached. The upload is left open (not completed) at finish: the store's commit
 // completes it, so nothing appears under the final key before the run publishes it.
-import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { s3Client, s3Failure, type S3Failure } from './s3Client.js';
 import type { S3StoreDescription } from './store.js';
 
 /** What the owner sends. */
 export type UploaderRequest =
-  | { op: 'part'; id: number; key: string; partNumber: number; buffer: ArrayBuffer; length: number }
+  | { op: 'part'; id: number; key: string; partNumber: number; buffer: ArrayBuffer; length: number; contentType: string }
   | { op: 'finish'; id: number; key: string; partNumber: number; buffer: ArrayBuffer | null; length: number; sha256: string; contentType: string }
   | { op: 'abort'; id: number; key: string };
 
@@ -26,13 +26,18 @@ export type UploaderReply =
   | { op: 'error'; id: number; failure: S3Failure }
   /** A part's buffer, given back once its upload settled, for the owner to fill again. */
   | { op: 'buffer'; buffer: ArrayBuffer }
+  /** This thread cannot go on (the SDK did not load, an uncaught error): sent before the dead flag is set. */
+  | { op: 'dead'; failure: S3Failure }
   | { op: 'finished'; id: number; uploadId: string | null; parts: UploadedPart[]; hashed: boolean }
   | { op: 'failed'; id: number; failure: S3Failure }
   | { op: 'aborted'; id: number };
 
 export interface UploaderData {
   description: S3StoreDescription;
-  /** Int32Array over a SharedArrayBuffer: [0] = parts handed over and not yet settled. */
+  /**
+   * Int32Array over a SharedArrayBuffer: [0] = parts handed over and not yet settled; [1] = 1 once
+   * this thread is dead (its owner may be blocked in Atomics.wait, where no 'exit' event reaches it).
+   */
   counter: SharedArrayBuffer;
   port: MessagePort;
 }
@@ -47,14 +52,18 @@ interface Upload {
   hashed: boolean;
 }
 
+type Sdk = typeof import('@aws-sdk/client-s3');
+
 class Uploader {
+  private readonly sdk: Sdk;
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly counter: Int32Array;
   private readonly port: MessagePort;
   private readonly uploads = new Map<number, Upload>();
 
-  constructor(data: UploaderData, client: S3Client) {
+  constructor(data: UploaderData, sdk: Sdk, client: S3Client) {
+    this.sdk = sdk;
     this.client = client;
     this.bucket = data.description.bucket;
     this.counter = new Int32Array(data.counter);
@@ -70,7 +79,7 @@ class Uploader {
 
   private create(u: Upload, metadata: Record<string, string> | undefined, contentType: string | undefined): Promise<string> {
     return this.client
-      .send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: u.key, ...(metadata ? { Metadata: metadata } : {}), ...(contentType ? { ContentType: contentType } : {}) }))
+      .send(new this.sdk.CreateMultipartUploadCommand({ Bucket: this.bucket, Key: u.key, ...(metadata ? { Metadata: metadata } : {}), ...(contentType ? { ContentType: contentType } : {}) }))
       .then((r) => {
         if (!r.UploadId) throw new Error(`CreateMultipartUpload returned no UploadId`);
         return r.UploadId;
@@ -81,7 +90,7 @@ class Uploader {
   private sendPart(id: number, u: Upload, partNumber: number, buffer: ArrayBuffer, length: number): void {
     const created = u.created!;
     const part = created.then(async (uploadId) => {
-      const r = await this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: u.key, UploadId: uploadId, PartNumber: partNumber, Body: new Uint8Array(buffer, 0, length) }));
+      const r = await this.client.send(new this.sdk.UploadPartCommand({ Bucket: this.bucket, Key: u.key, UploadId: uploadId, PartNumber: partNumber, Body: new Uint8Array(buffer, 0, length) }));
       if (!r.ETag) throw new Error(`UploadPart ${partNumber} returned no ETag`);
       return { PartNumber: partNumber, ETag: r.ETag };
     });
@@ -118,7 +127,7 @@ class Uploader {
     const u = this.upload(m.id, m.key);
     switch (m.op) {
       case 'part':
-        u.created ??= this.create(u, undefined, undefined);
+        u.created ??= this.create(u, undefined, m.contentType);
         this.sendPart(m.id, u, m.partNumber, m.buffer, m.length);
         return;
       case 'finish': {
@@ -144,7 +153,7 @@ class Uploader {
         this.uploads.delete(m.id);
         if (uploadId) {
           try {
-            await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.key, UploadId: uploadId }));
+            await this.client.send(new this.sdk.AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.key, UploadId: uploadId }));
           } catch {
             /* best effort: sweep (on --resume / --force) lists and aborts what is left open */
           }
@@ -157,4 +166,23 @@ class Uploader {
 }
 
 const data = workerData as UploaderData;
-new Uploader(data, await s3Client(data.description));
+/** Tells the owner this thread is gone, so a writer blocked on the in-flight limit does not wait forever. */
+function dead(err: unknown): void {
+  try {
+    data.port.postMessage({ op: 'dead', failure: s3Failure(err) } satisfies UploaderReply);
+  } finally {
+    const counter = new Int32Array(data.counter);
+    Atomics.store(counter, 1, 1);
+    Atomics.notify(counter, 0);
+  }
+}
+process.on('uncaughtException', (err) => {
+  dead(err);
+  process.exit(1);
+});
+try {
+  const sdk = await import('@aws-sdk/client-s3');
+  new Uploader(data, sdk, await s3Client(data.description));
+} catch (err) {
+  dead(err);
+}
