@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { io, ioAsync, UsageError } from '../errors.js';
 import { FSYNC, SingleFileWriter, type Resumable } from './localAppendFile.js';
+import { pidAlive } from './lockHolder.js';
 import { PARTIAL_SUFFIX, STATE_DIR, type AppendFile, type AppendResume, type FinishedPart, type LocalStoreDescription, type PartSink, type PendingPart, type Store, type StoreLock } from './store.js';
 
 /** The temporary name a file is written under until it is complete. */
@@ -65,14 +66,6 @@ class LocalPartSink implements PartSink {
   }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readJson<T>(file: string): T | null {
   try {

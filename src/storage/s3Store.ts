@@ -33,6 +33,7 @@ import {
   type S3Failure,
 } from './s3Client.js';
 import type { UploadedPart, UploaderData, UploaderReply, UploaderRequest } from './s3Uploader.js';
+import { pidAlive } from './lockHolder.js';
 import { STATE_DIR, type AppendFile, type AppendResume, type FinishedPart, type PartSink, type PendingPart, type S3StoreDescription, type Store, type StoreLock } from './store.js';
 
 /** A finished part file: its upload, open until commit completes it. */
@@ -60,14 +61,6 @@ const DELETE_BATCH = 1000;
 const CONTENT_TYPES: Record<string, string> = { csv: 'text/csv', parquet: 'application/vnd.apache.parquet', json: 'application/json', yaml: 'application/yaml' };
 const contentType = (path: string): string => CONTENT_TYPES[/\.([a-z]+)$/.exec(path)?.[1] ?? ''] ?? 'application/octet-stream';
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 type Sdk = typeof import('@aws-sdk/client-s3');
 let sdk: Promise<Sdk> | null = null;
