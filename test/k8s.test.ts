@@ -293,7 +293,7 @@ describe('local emulation of the Jobs', () => {
     expect(f.env.JOB_COMPLETION_INDEX).toBeUndefined();
   });
 
-  it('needs generate --parts/--part-from-env and finalize: every shard pod as its own process, then finalize, equal a one-machine run', async () => {
+  it('every shard pod (generate --part-from-env JOB_COMPLETION_INDEX) as its own process, then finalize, equal a one-machine run', async () => {
     const config = shardConfigText();
     const { setup, claim, configDir } = emulationSetup(config);
     const reference = oneMachineRun(join(configDir, 'dwgen.yaml'));

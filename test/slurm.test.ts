@@ -130,7 +130,7 @@ describe('deploy/slurm wiring (dwgen stand-in)', () => {
   }, TIMEOUT);
 });
 
-describe('deploy/slurm end to end (needs generate --parts/--part and dwgen finalize)', () => {
+describe('deploy/slurm end to end: shards (generate --parts N --part K) and dwgen finalize', () => {
   it('a 3-shard array and its afterok finalize give the one-machine partitioned dataset, byte for byte', async () => {
     requireCluster();
     const dir = tempDir('dwgen-slurm-');
