@@ -124,6 +124,11 @@ export function errorLine(command: string | null, err: unknown): string {
   return `dwgen${command ? ` ${command}` : ''}: error: ${message.split('\n')[0]}`;
 }
 
+/** node:util parseArgs' refusal (an unknown flag, a missing value) as one UsageError line, without its hint. */
+export function flagError(err: unknown): UsageError {
+  return new UsageError(String((err as Error)?.message ?? err).split('\n')[0].replace(/\. To specify a positional argument.*$/, ''));
+}
+
 /** The exit status an error ends the CLI with: its own, or 1 for anything unexpected. */
 export function exitCodeOf(err: unknown): number {
   return err instanceof DwgenError ? err.exitCode : 1;

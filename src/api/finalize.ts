@@ -3,7 +3,6 @@
 // schema.json and the lineage from every shard's records: byte-identical to a one-machine
 // partitioned run. Never prints, never exits; refusals are UsageErrors naming the shard.
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
 import { TABLE_NAMES, type TableName } from '../core/tables.js';
 import { UsageError } from '../errors.js';
 import { writeMetadata } from '../metadata/metadata.js';
@@ -59,7 +58,7 @@ export async function finalize(options: FinalizeOptions): Promise<GenerateResult
     throw new UsageError(`--workers must be an integer from 1 to 256, got '${options.workers}'`);
   }
   const workers = options.workers ?? availableParallelism();
-  const description = storeFromOut(/^[A-Za-z][A-Za-z0-9+.-]+:/.test(options.out) ? options.out : resolve(options.out));
+  const description = storeFromOut(options.out);
   const outDir = description.kind === 'local' ? description.root : options.out;
   const note = options.onNote ?? (() => undefined);
   const store = openStore(description);
@@ -131,6 +130,7 @@ export async function finalize(options: FinalizeOptions): Promise<GenerateResult
     const list = Object.values(written);
     return {
       out: outDir,
+      dataLocation: store.locate('data'),
       shard: null,
       tables: written,
       rowCounts: outcome.rowCounts,

@@ -56,8 +56,10 @@ export interface GenerateOptions {
 }
 
 export interface GenerateResult {
-  /** The dataset root, absolute. */
+  /** The dataset root: an absolute directory, or the s3:// URL. */
   out: string;
+  /** Where the data files are, as the store names it (OUT/data, or s3://BUCKET/PREFIX/data). */
+  dataLocation: string;
   shard: Shard | null;
   /** The tables written, with their files (path, format, rows, bytes, sha256), from the run's records. */
   tables: Partial<Record<TableName, TableRecord>>;
@@ -208,6 +210,7 @@ export async function runGenerate(args: GenerateArgs, hooks: RunHooks = {}): Pro
     const tables = Object.values(written);
     return {
       out: args.outDir,
+      dataLocation: store.locate('data'),
       shard,
       tables: written,
       rowCounts: outcome.rowCounts,

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_CONFIG, MAX_SCALE_FACTOR, loadConfigFile, validateConfig, type Config } from '../config/config.js';
 import { TABLE_NAMES, isTableName, type TableName } from '../core/tables.js';
-import { UsageError } from '../errors.js';
+import { UsageError, flagError } from '../errors.js';
 import { TOOL_VERSION, configHash } from '../metadata/metadata.js';
 import { DEFAULT_COMPRESSION, parseCompression, type ParquetCompression } from '../parquet/index.js';
 import { codecFor } from '../parquet/compression.js';
@@ -15,11 +15,8 @@ import { checkShard, partFromEnvironment } from '../run/plan.js';
 import type { RunManifest, Shard } from '../run/records.js';
 import type { Format } from '../streams/tableOutput.js';
 import type { ParquetOutput } from '../workers/tasks.js';
-import { storeFromOut } from '../storage/openStore.js';
+import { isStoreUrl, storeFromOut } from '../storage/openStore.js';
 import type { StoreDescription } from '../storage/store.js';
-
-/** An --out with a URL scheme (s3://…, or one refused by storeFromOut), not a path. */
-const URL_LIKE = /^[A-Za-z][A-Za-z0-9+.-]+:/;
 
 export interface GenerateArgs {
   config: Config;
@@ -101,7 +98,7 @@ export function parseGenerateArgs(
       },
     });
   } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, ''));
+    throw flagError(err);
   }
   const v = parsed.values;
   if (v.help) return null;
@@ -155,7 +152,7 @@ export function parseGenerateArgs(
     v.part !== undefined ? parsePositiveInt('--part', v.part) : parts !== undefined ? partFromEnvironment(env, v['part-from-env'] ?? null) : v['part-from-env'] !== undefined ? partFromEnvironment(env, v['part-from-env']) : undefined;
   const shard = checkShard(parts, part, v.layout);
   const out = v.out ?? '.';
-  const isUrl = URL_LIKE.test(out);
+  const isUrl = isStoreUrl(out);
   const partMb = v['s3-part-mb'] === undefined ? undefined : parsePositiveInt('--s3-part-mb', v['s3-part-mb']);
   if (!/^s3:/i.test(out) && (partMb !== undefined || v['s3-path-style'] !== undefined)) {
     throw new UsageError(`--s3-part-mb and --s3-path-style apply to --out s3://…, not to --out ${out}`);

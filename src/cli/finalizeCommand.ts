@@ -2,8 +2,9 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { InterruptedError, UsageError, errorLine } from '../errors.js';
+import { InterruptedError, UsageError, errorLine, flagError } from '../errors.js';
 import { finalize } from '../api/finalize.js';
+import { isStoreUrl } from '../storage/openStore.js';
 import { ProgressDisplay, summaryLine } from './progress.js';
 
 export const FINALIZE_HELP = `Usage: dwgen finalize --out DIR [options]
@@ -35,7 +36,7 @@ export async function finalizeCommand(argv: string[]): Promise<number> {
       options: { out: { type: 'string' }, workers: { type: 'string' }, quiet: { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, ''));
+    throw flagError(err);
   }
   const v = parsed.values;
   if (v.help) {
@@ -43,7 +44,8 @@ export async function finalizeCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (v.workers !== undefined && !/^\d+$/.test(v.workers)) throw new UsageError(`--workers must be an integer from 1 to 256, got '${v.workers}'`);
-  const outDir = /^[A-Za-z][A-Za-z0-9+.-]+:/.test(v.out ?? '.') ? v.out! : resolve(v.out ?? '.');
+  const out = v.out ?? '.';
+  const outDir = isStoreUrl(out) ? out : resolve(out);
   const note = (line: string): void => {
     process.stderr.write(`dwgen: ${line}\n`);
   };
@@ -62,7 +64,7 @@ export async function finalizeCommand(argv: string[]): Promise<number> {
       onLog: v.verbose ? note : undefined,
     });
     display.stop();
-    if (v.quiet !== true) process.stderr.write(summaryLine(Object.keys(r.tables).length, r.rows, r.bytes, r.seconds, `${r.out.startsWith('/') ? resolve(r.out, 'data') : `${r.out.replace(/\/+$/, '')}/data`} (shards finalized)`) + '\n');
+    if (v.quiet !== true) process.stderr.write(summaryLine(Object.keys(r.tables).length, r.rows, r.bytes, r.seconds, `${r.dataLocation} (shards finalized)`) + '\n');
     return 0;
   } catch (err) {
     display.stop();

@@ -9,6 +9,7 @@ import { runGenerate } from '../api/generate.js';
 import { parseGenerateArgs, type GenerateArgs } from '../api/generateOptions.js';
 import { generateRun } from '../run/generateRun.js';
 import { RunRecords } from '../run/records.js';
+import { isStoreUrl } from '../storage/openStore.js';
 import { PipeClosedError, StdoutStore } from '../storage/stdoutStore.js';
 import { availableParallelism } from 'node:os';
 import { ProgressDisplay, summaryLine } from './progress.js';
@@ -81,11 +82,11 @@ export function resumeCommand(argv: readonly string[], outDir: string, cwd = pro
     const eq = /^(--out|--config)=(.*)$/.exec(a);
     if (eq) {
       sawOut ||= eq[1] === '--out';
-      a = `${eq[1]}=${/^[A-Za-z][A-Za-z0-9+.-]+:/.test(eq[2]) ? eq[2] : resolve(cwd, eq[2])}`;
+      a = `${eq[1]}=${isStoreUrl(eq[2]) ? eq[2] : resolve(cwd, eq[2])}`;
     } else if ((a === '--out' || a === '--config') && i + 1 < argv.length) {
       sawOut ||= a === '--out';
       out.push(a);
-      a = /^[A-Za-z][A-Za-z0-9+.-]+:/.test(argv[i + 1]) ? argv[++i] : resolve(cwd, argv[++i]);
+      a = isStoreUrl(argv[i + 1]) ? argv[++i] : resolve(cwd, argv[++i]);
     }
     out.push(a);
   }
@@ -159,7 +160,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
     }
     if (!args.quiet) {
       const shard = result.shard;
-      const where = (args.store.kind === 'local' ? resolve(args.outDir, 'data') : `${args.outDir.replace(/\/+$/, '')}/data`) + (shard ? ` (shard ${shard.part} of ${shard.parts}; run 'dwgen finalize --out ${args.outDir}' once every shard is done)` : '');
+      const where = result.dataLocation + (shard ? ` (shard ${shard.part} of ${shard.parts}; run 'dwgen finalize --out ${args.outDir}' once every shard is done)` : '');
       process.stderr.write(summaryLine(Object.keys(result.tables).length, result.rows, result.bytes, result.seconds, where) + '\n');
     }
     return 0;

@@ -280,3 +280,11 @@ export function tableDef(name: TableName): TableDef {
 export function isTableName(name: string): name is TableName {
   return (TABLE_NAMES as readonly string[]).includes(name);
 }
+
+/** The kind of partition that writes a table: the small dimensions are one unit, the order tables come from order partitions. */
+export type PartitionKind = 'dimensions' | 'customers' | 'orders' | 'inventory';
+
+export function partitionKindOf(table: TableName): PartitionKind {
+  if (table === 'customers' || table === 'inventory') return table;
+  return TABLES[table].kind === 'dimension' ? 'dimensions' : 'orders';
+}

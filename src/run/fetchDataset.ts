@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DatasetError } from '../errors.js';
+import { isStoreUrl, openStore, storeFromOut } from '../storage/openStore.js';
 import type { Store } from '../storage/store.js';
 
 export interface FetchedDataset {
@@ -42,8 +43,7 @@ export async function fetchDataset(store: Store, where: string): Promise<Fetched
  * (s3://BUCKET/PREFIX), a temporary copy fetched from it and removed afterwards.
  */
 export async function withLocalDataset<T>(dir: string | undefined, body: (dir: string | undefined) => Promise<T>): Promise<T> {
-  if (dir === undefined || !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(dir)) return body(dir);
-  const { openStore, storeFromOut } = await import('../storage/openStore.js');
+  if (dir === undefined || !isStoreUrl(dir)) return body(dir);
   const fetched = await fetchDataset(openStore(storeFromOut(dir)), dir);
   try {
     return await body(fetched.dir);

@@ -10,14 +10,14 @@ import type { ColumnBatch } from '../core/columns.js';
 import { mergeInventoryDeltas, type InventoryDeltas, type PartitionCounts, type PartitionKeys } from '../core/facts.js';
 import { buildDimensionModel } from '../core/model.js';
 import { makePlan, type Plan } from '../core/plan.js';
-import { TABLES, TABLE_NAMES, type StepName, type TableName } from '../core/tables.js';
+import { TABLES, TABLE_NAMES, partitionKindOf, type StepName, type TableName } from '../core/tables.js';
 import { giveSpareChunks } from '../streams/byteWriter.js';
 import { CsvTableEncoder } from '../streams/csvEncoder.js';
 import { CsvPartWriter, ParquetPartWriter, type Format, type PartResult, type PartWriter } from '../streams/tableOutput.js';
 import { dataPath, partPath, type AppendFile, type AppendResume, type PendingPart, type Store } from '../storage/store.js';
 import type { OutputTarget, ParquetOutput, Task, TaskResult, WorkerSetup } from '../workers/tasks.js';
 import { Executor, runInOrder } from './executor.js';
-import { ORDER_TABLES, SMALL_DIMENSIONS, reuseDecision, runUnits, shardOf, type RunUnits } from './plan.js';
+import { ORDER_TABLES, reuseDecision, runUnits, shardOf, type RunUnits } from './plan.js';
 import { sharedCountsPath, type PartEntry, type PartitionRecord, type RunRecords, type Shard, type SingleRecord, type UnitKind } from './records.js';
 
 export type Layout = 'single' | 'partitioned';
@@ -81,12 +81,6 @@ export interface RunOutcome {
 /** The table files' partition: data/<table>/part-NNNNN.<format> (or the single file). */
 const partPattern = /^data\/([a-z_]+)\/part-(\d{5})\.(csv|parquet)(\.tmp-\d+)?$/;
 
-/** The unit kind that writes a table. */
-export function unitKindOf(table: TableName): UnitKind {
-  if (table === 'customers' || table === 'inventory') return table;
-  return (SMALL_DIMENSIONS as readonly string[]).includes(table) ? 'dimensions' : 'orders';
-}
-
 /**
  * Whether a data path belongs to this run's own units (a shard removes and sweeps only its own
  * partitions' files; finalize only inventory's).
@@ -97,7 +91,7 @@ export function ownsPath(plan: Plan, mode: RunMode, path: string): boolean {
   const m = partPattern.exec(path);
   const table = (m?.[1] ?? single?.[1]) as TableName | undefined;
   if (!table || !TABLE_NAMES.includes(table)) return false;
-  const kind = unitKindOf(table);
+  const kind = partitionKindOf(table);
   if (mode.kind === 'finalize') return kind === 'inventory';
   if (!m) return false;
   return kind !== 'inventory' && shardOf(plan, { kind, partition: Number(m[2]) }, mode.shard.parts) === mode.shard.part;
@@ -163,11 +157,11 @@ export async function generateRun(options: RunOptions): Promise<RunOutcome> {
   // This run's share of each table's rows (a shard writes its dealt partitions; finalize, inventory).
   const share = (t: TableName): number => {
     if (!selected.has(t)) return 0;
-    const kind = unitKindOf(t);
+    const kind = partitionKindOf(t);
     if (kind === 'dimensions') return units.dimensions ? 1 : 0;
     if (kind === 'customers') return units.customers.length / plan.customerPartitions;
     if (kind === 'inventory') return units.inventory.length > 0 ? 1 : 0;
-    return ORDER_TABLES.some((o) => o === t) && mode.kind !== 'finalize' ? units.orders.length / plan.orderPartitions : 0;
+    return mode.kind !== 'finalize' ? units.orders.length / plan.orderPartitions : 0;
   };
   let runRowsDone = 0;
   let runBytesDone = 0;

@@ -22,9 +22,10 @@
 import { hostname } from 'node:os';
 import type { Config } from '../config/config.js';
 import type { InventoryDeltas, PartitionCounts } from '../core/facts.js';
+import type { PartitionKind } from '../core/tables.js';
 import { STATE_DIR, type Store } from '../storage/store.js';
 
-export type UnitKind = 'dimensions' | 'customers' | 'orders' | 'inventory';
+export type UnitKind = PartitionKind;
 
 /** One shard of N (1-based). */
 export interface Shard {

@@ -19,7 +19,7 @@
 //           succeeds); without it they fire on every attempt.
 //
 // Never set it in production: it exists only for the test suite.
-import { TABLES, isTableName } from '../core/tables.js';
+import { isTableName, partitionKindOf } from '../core/tables.js';
 import { io } from '../errors.js';
 import type { AppendFile, AppendResume, FinishedPart, PartSink, PendingPart, Store, StoreDescription, StoreLock } from './store.js';
 
@@ -61,10 +61,7 @@ function injectedWriteError(mode: FaultMode): NodeJS.ErrnoException {
 /** The phase a data file belongs to: data/<table>/part-NNNNN.* or data/<table>.csv. */
 function phaseOf(path: string): string | null {
   const m = /^data\/([a-z_]+)(?:\/|\.csv$)/.exec(path);
-  if (!m || !isTableName(m[1])) return null;
-  const table = m[1];
-  if (table === 'customers' || table === 'inventory') return table;
-  return TABLES[table].kind === 'dimension' ? 'dimensions' : 'orders';
+  return m && isTableName(m[1]) ? partitionKindOf(m[1]) : null;
 }
 
 const partitionOf = (path: string): number | null => {

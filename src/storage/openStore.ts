@@ -41,6 +41,11 @@ export interface StoreOptions {
 /** A URL-like --out: a scheme of two or more characters, then ':' and '/' or nothing ('C:\…' stays a path). */
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]+):(\/|$)/;
 
+/** Whether an --out or --dir names a store by URL (s3://…, or a scheme storeFromOut refuses) rather than a local path. */
+export function isStoreUrl(out: string): boolean {
+  return SCHEME.test(out) || /^s3:/i.test(out);
+}
+
 const BUCKET_RULE = '3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit';
 
 /** Why a bucket name is not one S3 takes, or null. */
@@ -59,9 +64,9 @@ export function bucketNameProblem(bucket: string): string | null {
  */
 export function storeFromOut(out: string, options: StoreOptions = {}): StoreDescription {
   const faults = options.faults ?? process.env.DWGEN_FAULT;
+  if (!isStoreUrl(out)) return localStore(resolve(out), faults);
   const scheme = SCHEME.exec(out)?.[1]?.toLowerCase();
   const s3 = /^s3:/i.test(out);
-  if (scheme === undefined && !s3) return localStore(resolve(out), faults);
   if (!s3) {
     throw new UsageError(`--out ${out}: unsupported scheme ${scheme ? `${scheme}://` : out} (use a directory or s3://BUCKET/PREFIX; for GCS, R2 or MinIO use s3:// with AWS_ENDPOINT_URL_S3)`);
   }
