@@ -9,7 +9,7 @@ import { writeMetadata } from '../metadata/metadata.js';
 import { removeMetadata, shardStates } from '../run/datasetState.js';
 import { generateRun, type ProgressEvent } from '../run/generateRun.js';
 import { RunRecords, manifestDifferences, shardStateDir, type StoredManifest } from '../run/records.js';
-import { writtenFromRecords } from '../run/results.js';
+import { writtenFromRecords, writtenTotals } from '../run/results.js';
 import { openStore, storeFromOut } from '../storage/openStore.js';
 import { STATE_DIR } from '../storage/store.js';
 import type { Format } from '../streams/tableOutput.js';
@@ -127,15 +127,13 @@ export async function finalize(options: FinalizeOptions): Promise<GenerateResult
     await records.writeManifest({ ...manifest, state: 'complete', finished_at: finishedAt.toISOString() });
     await records.dropScratch(false);
     for (const s of shards) await s.dropScratch(false); // the deltas are merged into the inventory now
-    const list = Object.values(written);
     return {
       out: outDir,
       dataLocation: store.locate('data'),
       shard: null,
       tables: written,
       rowCounts: outcome.rowCounts,
-      rows: list.reduce((s, t) => s + t!.rows, 0),
-      bytes: list.reduce((s, t) => s + t!.files.reduce((n, f) => n + f.bytes, 0), 0),
+      ...writtenTotals(written),
       seconds: (performance.now() - t0) / 1000,
       stepSeconds,
       resumed: null,

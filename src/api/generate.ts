@@ -14,7 +14,7 @@ import { datasetConfigSha256, removeMetadata, shardStates } from '../run/dataset
 import { generateRun, removeTableFiles, type Layout, type ProgressEvent } from '../run/generateRun.js';
 import { startDecision } from '../run/plan.js';
 import { RunRecords, shardStateDir, type Shard } from '../run/records.js';
-import { writtenFromRecords, type TableRecord } from '../run/results.js';
+import { writtenFromRecords, writtenTotals, type TableRecord } from '../run/results.js';
 import { openStore } from '../storage/openStore.js';
 import { STATE_DIR } from '../storage/store.js';
 import type { Format } from '../streams/tableOutput.js';
@@ -207,15 +207,13 @@ export async function runGenerate(args: GenerateArgs, hooks: RunHooks = {}): Pro
     }
     await records.writeManifest({ ...stored, state: 'complete', step_seconds: outcome.stepSeconds, count_seconds: outcome.countSeconds, finished_at: finishedAt.toISOString() });
     await records.dropScratch(shard !== null); // a shard keeps its inventory deltas for finalize
-    const tables = Object.values(written);
     return {
       out: args.outDir,
       dataLocation: store.locate('data'),
       shard,
       tables: written,
       rowCounts: outcome.rowCounts,
-      rows: tables.reduce((s, t) => s + t!.rows, 0),
-      bytes: tables.reduce((s, t) => s + t!.files.reduce((b, f) => b + f.bytes, 0), 0),
+      ...writtenTotals(written),
       seconds: (performance.now() - t0) / 1000,
       stepSeconds: outcome.stepSeconds,
       resumed: outcome.resumed,

@@ -72,3 +72,9 @@ export async function writtenFromRecords(
   }
   return written;
 }
+
+/** Rows and bytes of every table written (each table's rows counted once, its bytes in every format). */
+export function writtenTotals(written: Partial<Record<TableName, TableRecord>>): { rows: number; bytes: number } {
+  const tables = Object.values(written) as TableRecord[];
+  return { rows: tables.reduce((s, t) => s + t.rows, 0), bytes: tables.reduce((s, t) => s + t.files.reduce((b, f) => b + f.bytes, 0), 0) };
+}
