@@ -1,6 +1,6 @@
 // Unit tests of the random streams, the alias tables and the Zipf key sampler.
 import { describe, expect, it } from 'vitest';
-import { AliasTable, ZipfKeySampler, below, deriveStream, scatterStep } from '../src/core/random.js';
+import { AliasTable, ZipfKeySampler, below, deriveStream, modInverse, mulMod, scatterStep } from '../src/core/random.js';
 
 const popcount = (x: number): number => {
   let n = 0;
@@ -125,3 +125,38 @@ describe('ZipfKeySampler', () => {
 });
 
 const FIRST_OUTPUTS: number[] = [142409983, -1714371299, -1508122349];
+
+describe('mulMod and modInverse', () => {
+  it('multiply exactly modulo n where a × b exceeds 2^53', () => {
+    const n = 2_147_483_647;
+    const a = 2_147_483_000;
+    const b = 1_999_999_999;
+    expect(mulMod(a, b, n)).toBe(Number((BigInt(a) * BigInt(b)) % BigInt(n)));
+    for (const [x, y, m] of [[0, 5, 7], [6, 6, 7], [123_456_789, 987_654_321, 1_000_000_007]]) {
+      expect(mulMod(x, y, m)).toBe(Number((BigInt(x) * BigInt(y)) % BigInt(m)));
+    }
+  });
+
+  it('invert the rank → key scatter step of any key count', () => {
+    for (const n of [1, 2, 3, 10, 97, 1000, 123_456, 10_000_000, 1_000_000_000]) {
+      const step = scatterStep(n);
+      const inverse = modInverse(step, n);
+      expect(inverse).toBeGreaterThanOrEqual(0);
+      expect(inverse).toBeLessThan(n);
+      expect(mulMod(step, inverse, n)).toBe(n === 1 ? 0 : 1);
+    }
+    expect(() => modInverse(4, 10)).toThrow(/4 has no inverse modulo 10/);
+  });
+});
+
+describe('ZipfKeySampler.pickRank', () => {
+  it('is the rank pick scatters into a key (same draws)', () => {
+    const n = 5000;
+    const { bucketStart, weights } = ZipfKeySampler.plan(n, 0.8);
+    const sampler = new ZipfKeySampler(n, AliasTable.build(weights).entries, bucketStart);
+    const a = deriveStream(9, 'rank', 0);
+    const b = deriveStream(9, 'rank', 0);
+    const step = scatterStep(n);
+    for (let i = 0; i < 1000; i++) expect(sampler.pick(a)).toBe(((sampler.pickRank(b) * step) % n) + 1);
+  });
+});

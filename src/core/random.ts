@@ -212,10 +212,14 @@ export class ZipfKeySampler {
 
   /** A key in [1, keys]. */
   pick(stream: Stream): number {
+    return ((this.pickRank(stream) * this.step) % this.keys) + 1; // rank × step < 2^53: step < 2^20 (see scatterStep)
+  }
+
+  /** A popularity rank in [0, keys), 0 the most popular (the draw of pick, before the scatter). */
+  pickRank(stream: Stream): number {
     const b = this.buckets.pick(stream);
     const start = this.bucketStart[b];
-    const rank = start + below(stream, this.bucketStart[b + 1] - start);
-    return ((rank * this.step) % this.keys) + 1; // rank × step < 2^53: step < 2^20 (see scatterStep)
+    return start + below(stream, this.bucketStart[b + 1] - start);
   }
 }
 
@@ -231,4 +235,24 @@ export function scatterStep(n: number): number {
   let step = Math.max(1, Math.min(Math.floor(n * 0.6180339887498949), (1 << 20) - 1));
   while (gcd(step, n) !== 1) step--;
   return step;
+}
+
+/** (a × b) mod n, exactly, for integers 0 ≤ a, b < n ≤ 2^31 (a × b itself may exceed 2^53). */
+export function mulMod(a: number, b: number, n: number): number {
+  const high = (a * Math.floor(b / 65536)) % n; // < 2^31 × 2^15: exact
+  return (high * 65536 + a * (b % 65536)) % n; // < 2^47 + 2^47: exact
+}
+
+/** The inverse of a modulo n (a coprime with n, n ≤ 2^31): the x in [0, n) with a × x ≡ 1 (mod n). */
+export function modInverse(a: number, n: number): number {
+  if (n === 1) return 0;
+  let [r0, r1] = [n, a % n];
+  let [t0, t1] = [0, 1];
+  while (r1 !== 0) {
+    const q = Math.floor(r0 / r1);
+    [r0, r1] = [r1, r0 - q * r1];
+    [t0, t1] = [t1, t0 - q * t1];
+  }
+  if (r0 !== 1) throw new Error(`${a} has no inverse modulo ${n}`);
+  return t0 < 0 ? t0 + n : t0;
 }
