@@ -75,14 +75,17 @@ describe('inventory deltas', () => {
   it('merge to the same totals in any order', () => {
     const deltas: InventoryDeltas[] = [];
     for (let p = 0; p < plan.orderPartitions; p++) deltas.push(run(p).result.inventory);
-    const merged = (order: number[]): Int32Array => {
+    /** Merged in `groups` of partitions, each group in one call (tile by tile). */
+    const merged = (groups: number[][]): Int32Array => {
       const arrays = { inventorySales: new Int32Array(2 * plan.stores * plan.products) };
       for (let i = 1; i < arrays.inventorySales.length; i += 2) arrays.inventorySales[i] = -2147483648;
-      for (const i of order) mergeInventoryDeltas(arrays, deltas[i]);
+      for (const g of groups) mergeInventoryDeltas(arrays, g.length === 1 ? deltas[g[0]] : g.map((i) => deltas[i]));
       return arrays.inventorySales;
     };
-    const forward = merged([0, 1, 2, 3, 4]);
-    expect(merged([4, 2, 0, 3, 1])).toEqual(forward);
+    const forward = merged([[0], [1], [2], [3], [4]]);
+    expect(merged([[4], [2], [0], [3], [1]])).toEqual(forward);
+    expect(merged([[4, 2, 0, 3, 1]])).toEqual(forward);
+    expect(merged([[3, 1], [], [0, 4, 2]])).toEqual(forward);
     let units = 0;
     for (let i = 0; i < forward.length; i += 2) units += forward[i];
     const runs = [0, 1, 2, 3, 4].map((p) => run(p).batches);
@@ -92,6 +95,40 @@ describe('inventory deltas', () => {
     let soldUnits = 0;
     for (const b of runs.flatMap((r) => r.transactions_raw)) for (let i = 0; i < b.rowCount; i++) if (!cancelled.has((b.columns[1] as Int32Array)[i])) soldUnits += (b.columns[5] as Int32Array)[i];
     expect(units).toBe(soldUnits);
+  });
+});
+
+describe('mergeInventoryDeltas over many tiles', () => {
+  it('merges a group of partitions in one call to the totals and last days of merging them one by one', () => {
+    const cellCount = 1_000_003; // 16 tiles of 65,536 cells and a ragged end
+    const deltasOf = (seed: number): InventoryDeltas => {
+      const cells: number[] = [];
+      for (let c = seed % 7; c < cellCount; c += 1 + ((c * 2654435761 + seed) >>> 0) % 23) cells.push(c);
+      cells.push(cellCount - 1 - seed); // the last tile
+      const sorted = [...new Set(cells)].sort((a, b) => a - b);
+      return {
+        cells: Int32Array.from(sorted),
+        sold: Int32Array.from(sorted, (c) => 1 + ((c ^ seed) % 9)),
+        lastSale: Int32Array.from(sorted, (c) => 19000 + ((c * 31 + seed) % 365)),
+      };
+    };
+    const deltas = [1, 2, 3, 4, 5].map(deltasOf);
+    const fresh = () => {
+      const inventorySales = new Int32Array(2 * cellCount);
+      for (let i = 1; i < inventorySales.length; i += 2) inventorySales[i] = -2147483648;
+      return { inventorySales };
+    };
+    const oneByOne = fresh();
+    for (const d of deltas) mergeInventoryDeltas(oneByOne, d);
+    const grouped = fresh();
+    mergeInventoryDeltas(grouped, [deltas[3], deltas[0], deltas[4]]);
+    mergeInventoryDeltas(grouped, [deltas[2], deltas[1]]);
+    expect(Buffer.from(grouped.inventorySales.buffer).equals(Buffer.from(oneByOne.inventorySales.buffer))).toBe(true);
+    // and both are the plain sums and maxima
+    const last = cellCount - 1 - 5;
+    const expected = deltas.reduce((s, d) => { const k = d.cells.indexOf(last); return k < 0 ? s : s + d.sold[k]; }, 0);
+    expect(expected).toBeGreaterThan(0);
+    expect(grouped.inventorySales[2 * last]).toBe(expected);
   });
 });
 

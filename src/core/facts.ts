@@ -384,15 +384,34 @@ function scatterByKey(
   }
 }
 
-/** Adds a partition's deltas into the merged arrays: sums and maxima, so any merge order gives the same result. */
-export function mergeInventoryDeltas(arrays: Pick<FactArrays, 'inventorySales'>, d: InventoryDeltas): void {
+/**
+ * Adds partitions' deltas into the merged arrays: sums and maxima, so any merge order (and any
+ * grouping into calls) gives the same result. Several partitions at once are merged tile by
+ * tile — every partition's cells in one stretch of MERGE_TILE_CELLS cells, then the next — so
+ * the stretch stays in cache while all of them add to it: one pass over the merged arrays (40 MB
+ * at SF 100) per call, not one per partition, whose cells miss the cache one by one.
+ */
+export function mergeInventoryDeltas(arrays: Pick<FactArrays, 'inventorySales'>, deltas: InventoryDeltas | readonly InventoryDeltas[]): void {
+  const list = Array.isArray(deltas) ? (deltas as readonly InventoryDeltas[]) : [deltas as InventoryDeltas];
   const sales = arrays.inventorySales;
-  for (let k = 0; k < d.cells.length; k++) {
-    const i = 2 * d.cells[k];
-    sales[i] += d.sold[k];
-    if (d.lastSale[k] > sales[i + 1]) sales[i + 1] = d.lastSale[k];
+  const next = new Int32Array(list.length);
+  const cellCount = sales.length / 2;
+  for (let tileEnd = MERGE_TILE_CELLS; tileEnd - MERGE_TILE_CELLS < cellCount; tileEnd += MERGE_TILE_CELLS) {
+    for (let j = 0; j < list.length; j++) {
+      const { cells, sold, lastSale } = list[j];
+      let k = next[j];
+      for (; k < cells.length && cells[k] < tileEnd; k++) {
+        const i = 2 * cells[k];
+        sales[i] += sold[k];
+        if (lastSale[k] > sales[i + 1]) sales[i + 1] = lastSale[k];
+      }
+      next[j] = k;
+    }
   }
 }
+
+/** Cells per merge tile: 2 × 4 bytes each, 512 KB a tile (in L2). */
+const MERGE_TILE_CELLS = 1 << 16;
 
 // ---- the order partition -------------------------------------------------------------------------
 

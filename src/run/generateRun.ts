@@ -286,6 +286,8 @@ export async function generateRun(options: RunOptions): Promise<RunOutcome> {
    * partition after its files are published.
    */
   const appendFiles = new Map<TableName, AppendFile>();
+  /** Order partitions' deltas merged in one pass over the merged arrays (facts.ts mergeInventoryDeltas): half the time of one by one at SF 100. */
+  const MERGE_BATCH = 8;
   const commits: Promise<unknown>[] = [];
   const runPhase = async (
     kind: UnitKind,
@@ -297,17 +299,21 @@ export async function generateRun(options: RunOptions): Promise<RunOutcome> {
     allArrived: () => void = () => undefined,
   ): Promise<void> => {
     const from = new Map<TableName, number>();
-    // Inventory deltas are merged as each partition's result arrives (sums and maxima: the order
-    // does not matter), so the merged arrays are complete once the last one is in (allArrived),
-    // while the results are still being consumed in partition order.
+    // Inventory deltas are merged as the partitions' results arrive, MERGE_BATCH at a time (sums
+    // and maxima: the order does not matter), so the merged arrays are complete once the last one
+    // is in (allArrived), while the results are still being consumed in partition order.
     let arrived = 0;
+    const pending: InventoryDeltas[] = [];
     const merged = (outcome: PartitionOutcome): PartitionOutcome => {
-      if (outcome.inventory) {
+      if (outcome.inventory) pending.push(outcome.inventory);
+      const last = ++arrived === partitions.length;
+      if (pending.length > 0 && (last || pending.length === MERGE_BATCH)) {
         const m0 = performance.now();
-        mergeInventoryDeltas(shared.arrays, outcome.inventory);
+        mergeInventoryDeltas(shared.arrays, pending);
+        pending.length = 0;
         mergeSeconds += (performance.now() - m0) / 1000;
       }
-      if (++arrived === partitions.length) allArrived();
+      if (last) allArrived();
       return outcome;
     };
     if (partitions.length === 0) allArrived();

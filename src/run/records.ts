@@ -10,7 +10,7 @@
 //   parts/<kind>-NNNNN.json    one record per finished unit (dimensions, customers, orders and
 //                              inventory partitions): rows, bytes, sha256 of each file, written
 //                              AFTER the files were published
-//   parts/orders-NNNNN.inv     its inventory deltas (cells, sold, lastSale as raw Int32 arrays),
+//   parts/orders-NNNNN.inv     its inventory deltas (deltaRecord.ts: varints, ~4 bytes a cell),
 //                              kept until the dataset is finalized
 //   parts/single-<table>.json  a committed single-file table (rows, bytes, sha256)
 //   journal/<table>.jsonl      single-file layout: the append file's journal (see the store)
@@ -24,6 +24,7 @@ import type { Config } from '../config/config.js';
 import type { InventoryDeltas, PartitionCounts } from '../core/facts.js';
 import type { PartitionKind } from '../core/tables.js';
 import { STATE_DIR, type Store } from '../storage/store.js';
+import { decodeDeltaRecord, encodeDeltaRecord } from './deltaRecord.js';
 
 export type UnitKind = PartitionKind;
 
@@ -122,8 +123,6 @@ export function parseShardDir(name: string): Shard | null {
   return m ? { part: Number(m[1]), parts: Number(m[2]) } : null;
 }
 
-const DELTA_MAGIC = 0x56494744; // 'DGIV'
-
 const decode = <T>(bytes: Uint8Array | null): T | null => {
   if (bytes === null) return null;
   try {
@@ -166,16 +165,7 @@ export class RunRecords {
 
   /** Writes a partition's record (its deltas first): call only once its files are published. */
   async writeRecord(record: PartitionRecord, deltas: InventoryDeltas | null): Promise<void> {
-    if (deltas) {
-      const n = deltas.cells.length;
-      const buf = new Int32Array(2 + 3 * n);
-      buf[0] = DELTA_MAGIC;
-      buf[1] = n;
-      buf.set(deltas.cells, 2);
-      buf.set(deltas.sold, 2 + n);
-      buf.set(deltas.lastSale, 2 + 2 * n);
-      await this.store.put(this.recordPath(record.kind, record.partition, 'inv'), new Uint8Array(buf.buffer));
-    }
+    if (deltas) await this.store.put(this.recordPath(record.kind, record.partition, 'inv'), encodeDeltaRecord(deltas));
     await this.store.put(this.recordPath(record.kind, record.partition, 'json'), JSON.stringify(record) + '\n');
   }
 
@@ -199,11 +189,7 @@ export class RunRecords {
   /** The partition's inventory deltas, or null when they are gone (removed once finalized) or damaged. */
   async readDeltas(partition: number): Promise<InventoryDeltas | null> {
     const bytes = await this.store.get(this.recordPath('orders', partition, 'inv'));
-    if (bytes === null || bytes.length < 8 || bytes.length % 4 !== 0) return null;
-    const all = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
-    const n = all[1];
-    if (all[0] !== DELTA_MAGIC || all.length !== 2 + 3 * n) return null;
-    return { cells: all.slice(2, 2 + n), sold: all.slice(2 + n, 2 + 2 * n), lastSale: all.slice(2 + 2 * n) };
+    return bytes === null ? null : decodeDeltaRecord(bytes);
   }
 
   async writeSingleRecord(record: SingleRecord): Promise<void> {

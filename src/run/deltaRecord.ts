@@ -1,0 +1,104 @@
+// The bytes of an order partition's inventory-deltas record (records.ts parts/orders-NNNNN.inv).
+// Its cells are sorted and dense enough that the gaps between them are small, and its sums and
+// days are small, so each value is an unsigned LEB128 varint: about 4 bytes a cell where three
+// raw Int32 arrays took 12 (at SF 100, 130,000 cells a partition: 0.5 MB instead of 1.6 MB, and
+// a run writes one per order partition).
+//
+//   'DGI2' (4 bytes) · n · dayBase (zigzag) · n × (cell gap, sold, lastSale − dayBase)
+//
+// The first gap is the first cell itself; dayBase is the earliest lastSale. Pure: no I/O.
+import type { InventoryDeltas } from '../core/facts.js';
+
+const MAGIC = [0x44, 0x47, 0x49, 0x32]; // 'DGI2'
+/** At most 5 bytes per varint (values < 2^32), 3 varints per cell. */
+const MAX_VARINT = 5;
+
+/** Encoding space, reused record after record (the result is a copy of the bytes used). */
+let scratch = new Uint8Array(0);
+
+export function encodeDeltaRecord(d: InventoryDeltas): Uint8Array {
+  const { cells, sold, lastSale } = d;
+  const n = cells.length;
+  let dayBase = 0;
+  if (n > 0) {
+    dayBase = lastSale[0];
+    for (let k = 1; k < n; k++) if (lastSale[k] < dayBase) dayBase = lastSale[k];
+  }
+  const size = MAGIC.length + 2 * MAX_VARINT + 3 * MAX_VARINT * n;
+  if (scratch.length < size) scratch = new Uint8Array(Math.max(size, 2 * scratch.length));
+  const out = scratch;
+  out.set(MAGIC);
+  let at = putVarint(out, MAGIC.length, n);
+  at = putVarint(out, at, dayBase >= 0 ? 2 * dayBase : -2 * dayBase - 1);
+  let previous = 0;
+  for (let k = 0; k < n; k++) {
+    const cell = cells[k];
+    if (cell <= previous && k > 0) throw new Error(`inventory deltas: cells are not strictly increasing at ${k}`);
+    // Gaps, sums and day offsets are non-negative int32: >>> 7 is exact. Most take one byte.
+    let v = cell - previous;
+    while (v >= 0x80) {
+      out[at++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    out[at++] = v;
+    v = sold[k];
+    while (v >= 0x80) {
+      out[at++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    out[at++] = v;
+    v = lastSale[k] - dayBase;
+    while (v >= 0x80) {
+      out[at++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    out[at++] = v;
+    previous = cell;
+  }
+  return out.slice(0, at);
+}
+
+/** Writes v (0 ≤ v < 2^32) at `at` as a varint; returns the next offset. */
+function putVarint(out: Uint8Array, at: number, v: number): number {
+  while (v >= 0x80) {
+    out[at++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  out[at++] = v;
+  return at;
+}
+
+/** The deltas of a record's bytes, or null when they are not a whole record (damaged, or another format). */
+export function decodeDeltaRecord(bytes: Uint8Array): InventoryDeltas | null {
+  if (bytes.length < MAGIC.length + 2 || MAGIC.some((b, i) => bytes[i] !== b)) return null;
+  let at = MAGIC.length;
+  let bad = false;
+  const get = (): number => {
+    let v = 0;
+    let scale = 1;
+    for (let i = 0; i < MAX_VARINT; i++) {
+      if (at >= bytes.length) break;
+      const b = bytes[at++];
+      v += (b & 0x7f) * scale;
+      if (b < 0x80) return v;
+      scale *= 128;
+    }
+    bad = true;
+    return 0;
+  };
+  const n = get();
+  const zigzag = get();
+  if (bad || n > bytes.length) return null;
+  const dayBase = zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
+  const cells = new Int32Array(n);
+  const sold = new Int32Array(n);
+  const lastSale = new Int32Array(n);
+  let cell = 0;
+  for (let k = 0; k < n && !bad; k++) {
+    cell += get();
+    cells[k] = cell;
+    sold[k] = get();
+    lastSale[k] = dayBase + get();
+  }
+  return bad || at !== bytes.length ? null : { cells, sold, lastSale };
+}
