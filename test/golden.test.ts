@@ -5,31 +5,31 @@ import { expect, it } from 'vitest';
 import { checksums, generate } from './helpers/dwgen.js';
 
 const GOLDEN_CSV: Record<string, string> = {
-  'customers.csv': '10452678f9ebef36de0ae9a441a225ac9858e13672bf334d10ea9cea5211dbeb',
+  'customers.csv': '37c1c0899247669ee5f0951a03b8f767a2eb253e315f9f5c0e337052f48018f7',
   'dates.csv': '65e8009a88bdd5e3e2cc9e39cab93b339568db60de003f1b1214f42c5de40852',
-  'inventory.csv': 'f491040ad17c1566e1e182dd0c049f431a7e7b8d33685160fe1802d1f3ac7ffc',
-  'order_aggregates.csv': '8e492a90e277e199b8cc235128e365f265c6de702022038871037f80af2d646f',
-  'orders.csv': '21e0923b378622ada0a880eb9c227ca924e7e591a9ff25b49391262c9b81defe',
+  'inventory.csv': '2dc0147c34b589cc629bee641fd83dc235143b4d9d708a9a2435cdf80f3078ad',
+  'order_aggregates.csv': 'ae2afac74190955533f5b5ac3d3f41edde54f69dda66117837ee75a0f0996ed2',
+  'orders.csv': '4a4efefdde083512cb577291b1ef5fc51183479aa3731f007dec80b667b9b932',
   'products.csv': 'cc786b73b606df522d7994dff34de67ab5274c3dbf0e0299d13a9945755cce88',
   'promotions.csv': '5023fd2533a9d14ba375c004f3f26dff50a64adf48c86efebb61e67fe302bd6a',
-  'raw_orders.csv': '8533ceb353ef7961eab1303e0a1d9e06b0c107dd810814f945d36e8b7bd724fe',
-  'returns.csv': 'a087804c6088a19a11ab90a922a67908c24127a5769fcdf253e3a7221199037e',
+  'raw_orders.csv': 'bfbff44769a6ff0566edd7faddfd0ea9cb879b95f4e646e76dedf16c7b66a55a',
+  'returns.csv': 'c8ea3578e25570bb204e09b8a9b3db26d3c8df4200ce9514e6d6a898c0b20907',
   'stores.csv': '5b84546031c2c1c46983a54fd01fa9db93aef0e007461f818d8b7ff85cf7eab1',
-  'transactions_raw.csv': '563005a751bd1687aded3814e303c220678141c369c68ac8ad012e9cbbf5a8de',
+  'transactions_raw.csv': '5589c32115b216144ee38ee1de224ac17652639fddd3e3651643a097c44828fe',
 };
 
 const GOLDEN_PARQUET: Record<string, string> = {
-  'customers/part-00000.parquet': '1147fa3c0c21c8db349f553ea9031ab2003f0e4251343ab43a20c051fddf6117',
+  'customers/part-00000.parquet': '1edf632ce2097477358ba5da169c98f3bcefcd9fc6ad82b32f62234d2c134a13',
   'dates/part-00000.parquet': '9b82f92bb1bae5af112224ed43da4ec870861d15c58c99adf0b55626bb8870ba',
-  'inventory/part-00000.parquet': 'd1b8183942dba93b791ef07f5caa5d6133341a3b5821ede0e140412f387911a7',
-  'order_aggregates/part-00000.parquet': 'ae35215966daa491df1fc9bb48dfe10219cb35cb4eb2fdf8de0f6a08f0d0c008',
-  'orders/part-00000.parquet': '9eaae29bdc47e8f5944ed3486c9aded330d1cecfcd602e409f905785d27fa539',
+  'inventory/part-00000.parquet': '3108b2d8107665c45998b3cbb1380f2f819cec3ddf674898b12958ce2df66c22',
+  'order_aggregates/part-00000.parquet': 'be7f60ed1a3872c4c4d74db22ff917a8e4737af83dd6c30eb9ae28f539333365',
+  'orders/part-00000.parquet': '9831585398c5fb89f13c2f19978620a1e862c4be800f56c7185b3797a31862b1',
   'products/part-00000.parquet': '4b72b790681ec902f1e3f270834a4838b3bb5e484052c8cc76a722deb3a2e1d3',
   'promotions/part-00000.parquet': '7d4b44b5225e149f85e583b46bd0788cfc574661dc78b9170df2be7c45312ada',
-  'raw_orders/part-00000.parquet': '962e470a1bb2f0f0b175cf33f798bbbde1a626a45e3fe72062272be634162cef',
-  'returns/part-00000.parquet': '338c8cee62978f31e750541074ca5d3eb39b5b5300997d9222f6140d7156f27e',
+  'raw_orders/part-00000.parquet': '4cdbda98e6fcc02e9d8a4178c2469db9ce1866ca7ec9b2d58eed6983a6e11898',
+  'returns/part-00000.parquet': 'ed22772cf11b4536be8ab2736ab611f0eaa6616b4a8b807446a30d043086a7c5',
   'stores/part-00000.parquet': 'a512f0bc6cdb73091210423b2dc32dbc83ffdd9e2df05c49ad25de5b5a721fb3',
-  'transactions_raw/part-00000.parquet': 'bd737d7f5dbb4f958869ce239b436a56959b4056aa89bd43209e84cc4f7e0d5b',
+  'transactions_raw/part-00000.parquet': '201f8924b738be336cc2cd21acb85416242ed180651e600d82a59e4f683b7779',
 };
 
 it('the default config at scale 0.01 (seed 42) produces exactly the pinned CSV files', () => {

@@ -1,5 +1,5 @@
 // The realism effects of issue 13, measured from the generated files through DuckDB: each within a
-// tolerance that shrinks with the scale factor (SF 0.3 and SF 1 here; docs/realism.md has SF 10),
+// tolerance that shrinks with the scale factor (SF 0.3, 1 and 10; docs/realism.md has the figures),
 // and again under a non-default config that turns the effects off, which proves that each key
 // drives its effect. Also: config/default.yaml is exactly the built-in defaults.
 import { writeFileSync } from 'node:fs';
@@ -50,6 +50,11 @@ async function measure(conn: DuckDBConnection) {
   const months = await all(conn,
     `SELECT month(d."date") AS m, count(o.order_id) / count(DISTINCT d."date") / (SELECT count(*) / count(DISTINCT order_date) FROM orders) AS rel ` +
     `FROM dates d LEFT JOIN orders o ON o.order_date = d."date" GROUP BY 1 ORDER BY 1`);
+  // Orders per ordinary weekday (no weekend, no holiday) of each month: the monthly curve alone,
+  // without the months' different numbers of weekend days.
+  const monthWeekdays = await all(conn,
+    `SELECT month(d."date") AS m, count(o.order_id) / count(DISTINCT d."date") AS per_day ` +
+    `FROM dates d LEFT JOIN orders o ON o.order_date = d."date" WHERE NOT d.is_weekend AND NOT d.is_holiday GROUP BY 1 ORDER BY 1`);
   // Weekend vs weekday per day, ordinary days of January to October (no ramp, no holiday).
   const weekday = await one(conn,
     `WITH d AS (SELECT "date", is_weekend FROM dates WHERE NOT is_holiday AND month("date") <= 10), ` +
@@ -67,13 +72,18 @@ async function measure(conn: DuckDBConnection) {
     `JOIN orders o ON o.order_id = l.order_id LEFT JOIN returns r ON r.transaction_id = l.transaction_id WHERE o.status IN ('Completed', 'Returned') GROUP BY 1`);
   const lift = await one(conn, `SELECT avg(quantity) FILTER (WHERE promotion_id IS NOT NULL) / avg(quantity) FILTER (WHERE promotion_id IS NULL) AS ratio FROM transactions_raw`);
   const endings = await one(conn, `SELECT avg(CASE WHEN CAST(round(price * 100) AS BIGINT) % 100 = 99 THEN 1 ELSE 0 END) AS p99, avg(CASE WHEN CAST(round(price * 100) AS BIGINT) % 100 = 0 THEN 1 ELSE 0 END) AS p00 FROM products`);
-  return { units, tier, months, weekday, blackFriday, topDays, region, returnRates, lift, endings };
+  return { units, tier, months, monthWeekdays, weekday, blackFriday, topDays, region, returnRates, lift, endings };
 }
 
-/** Relative tolerance at a scale factor: wider at small scales, where samples are small. */
-const tol = (sf: number, atOne: number): number => atOne / Math.sqrt(Math.min(sf, 1));
+/**
+ * Relative tolerance at a scale factor, as sampling noise shrinks: for a figure over orders (their
+ * count ∝ SF) by √SF, so 3.2× tighter at SF 10 than at SF 1 ...
+ */
+const tol = (sf: number, atOne: number): number => atOne / Math.sqrt(sf);
+/** ... and for a figure over products (their count ∝ √SF) by SF^¼. */
+const tolProducts = (sf: number, atOne: number): number => atOne / Math.pow(sf, 0.25);
 
-describe.each([0.3, 1])('the default config at SF %s', (sf) => {
+describe.each([0.3, 1, 10])('the default config at SF %s', (sf) => {
   let dir: string;
   let db: { instance: DuckDBInstance; conn: DuckDBConnection };
   let m: Awaited<ReturnType<typeof measure>>;
@@ -106,10 +116,11 @@ describe.each([0.3, 1])('the default config at SF %s', (sf) => {
     const maxOther = Math.max(...rel.slice(0, 10));
     expect(rel[11]).toBeGreaterThan(rel[10]!);
     expect(rel[10]).toBeGreaterThan(maxOther);
-    // Months without holidays that change their weight: orders per day ∝ the month weight.
-    for (const month of [3, 4, 8]) {
+    // Months before the holiday ramp: orders per ordinary weekday ∝ the month weight.
+    const perDay = m.monthWeekdays.map((r) => n(r.per_day));
+    for (const month of [1, 2, 4, 5, 6, 7, 8, 9, 10]) {
       const expected = D.orders.monthly_weights[month - 1]! / D.orders.monthly_weights[2]!;
-      expect(Math.abs(rel[month - 1]! / rel[2]! / expected - 1), `month ${month}`).toBeLessThan(tol(sf, 0.06));
+      expect(Math.abs(perDay[month - 1]! / perDay[2]! / expected - 1), `month ${month}`).toBeLessThan(tol(sf, 0.06));
     }
   });
 
@@ -145,7 +156,7 @@ describe.each([0.3, 1])('the default config at SF %s', (sf) => {
   });
 
   it('prices end in the configured endings (.99 about half of them)', () => {
-    expect(Math.abs(n(m.endings.p99) - 0.5)).toBeLessThan(tol(sf, 0.06));
+    expect(Math.abs(n(m.endings.p99) - 0.5)).toBeLessThan(tolProducts(sf, 0.06));
     expect(n(m.endings.p00)).toBeGreaterThan(0.05);
   });
 

@@ -4,10 +4,10 @@
 // dense, and the per-(store, product) sales deltas that inventory merges. No I/O here.
 import type { Config } from '../config/config.js';
 import { NULL_DAY, NULL_KEY, type ColumnBatch } from './columns.js';
-import { CustomerTraits, type CustomerGeography, type CustomerTraitArrays } from './customerTraits.js';
+import { CustomerTraits, loyaltyTierSizes, tierPopularitySamplers, type CustomerGeography, type CustomerTraitArrays } from './customerTraits.js';
 import { CityNames, GEO_STATES, type GeoArrays } from './geography.js';
 import { orderRange, type Plan } from './plan.js';
-import { AliasTable, ZipfKeySampler, below, deriveStream, scatterStep, unit, type Stream } from './random.js';
+import { AliasTable, below, deriveStream, hashBase, keyHash, scatterStep, unit, type Stream, type ZipfKeySampler } from './random.js';
 import { arenaViews, planArena, type ArrayKind as ArenaKind, type ArenaLayout } from './sharedArrays.js';
 import {
   CATEGORY_NAMES, LOYALTY_STATUSES, STATUS_CANCELLED, STATUS_COMPLETED, STATUS_PROCESSING, STATUS_RETURNED, STATUS_SHIPPED, type TableName,
@@ -20,8 +20,10 @@ export const FACT_ARRAY_KINDS = {
   productCategory: 'int32',
   /** Alias tables (AliasTable.entries) of product, customer, store and order-day popularity. */
   productAlias: 'float64',
+  /** customerTraits.ts tierPopularityPlan: each loyalty tier's customer popularity, concatenated. */
   customerBucketAlias: 'float64',
   customerBucketStart: 'float64',
+  customerTierBuckets: 'int32',
   storeAlias: 'float64',
   dayAlias: 'float64',
   promotionRate: 'int32',
@@ -57,8 +59,8 @@ export interface FactArraysInput {
   geo: GeoArrays;
   traits: CustomerTraitArrays;
   productWeights: ArrayLike<number>;
-  /** ZipfKeySampler.plan of the customers. */
-  customerBuckets: { bucketStart: Float64Array; weights: Float64Array };
+  /** customerTraits.ts tierPopularityPlan of the customers. */
+  customerBuckets: { bucketStart: Float64Array; weights: Float64Array; tierBuckets: Int32Array };
   storeWeights: ArrayLike<number>;
   dayWeights: ArrayLike<number>;
   promotionRate: Int32Array;
@@ -74,6 +76,7 @@ export function buildFactArrays(plan: Plan, input: FactArraysInput): { buffer: S
     productAlias: 2 * plan.products,
     customerBucketAlias: 2 * input.customerBuckets.weights.length,
     customerBucketStart: input.customerBuckets.bucketStart.length,
+    customerTierBuckets: input.customerBuckets.tierBuckets.length,
     storeAlias: 2 * plan.stores,
     dayAlias: 2 * plan.days,
     promotionRate: plan.promotions,
@@ -95,8 +98,12 @@ export function buildFactArrays(plan: Plan, input: FactArraysInput): { buffer: S
   for (const [k, v] of Object.entries(input.geo)) (arrays[k as keyof GeoArrays] as Int32Array).set(v as Int32Array);
   for (const [k, v] of Object.entries(input.traits)) (arrays[k as keyof CustomerTraitArrays] as Float64Array).set(v as Float64Array);
   AliasTable.build(input.productWeights, arrays.productAlias);
-  AliasTable.build(input.customerBuckets.weights, arrays.customerBucketAlias);
-  arrays.customerBucketStart.set(input.customerBuckets.bucketStart);
+  const { weights, bucketStart, tierBuckets } = input.customerBuckets;
+  for (let t = 0; t + 1 < tierBuckets.length; t++) {
+    AliasTable.build(weights.subarray(tierBuckets[t], tierBuckets[t + 1]), arrays.customerBucketAlias.subarray(2 * tierBuckets[t], 2 * tierBuckets[t + 1]));
+  }
+  arrays.customerBucketStart.set(bucketStart);
+  arrays.customerTierBuckets.set(tierBuckets);
   AliasTable.build(input.storeWeights, arrays.storeAlias);
   AliasTable.build(input.dayWeights, arrays.dayAlias);
   arrays.promotionRate.set(input.promotionRate);
@@ -150,10 +157,11 @@ export class FactContext {
   readonly plan: Plan;
   readonly arrays: FactArrays;
   readonly products: AliasTable;
-  readonly customers: ZipfKeySampler;
   readonly traits: CustomerTraits;
-  /** Per loyalty tier: the chance that a drawn customer of the tier is kept (its order factor ÷ the largest). */
-  readonly tierKeep: Float64Array;
+  /** The loyalty tier of an order: tier t by its customers × its order factor. */
+  readonly orderTiers: AliasTable;
+  /** Per loyalty tier: its customers' popularity ranks (traits.tiers.keyOf maps a rank to the key). */
+  readonly tierCustomers: ZipfKeySampler[];
   readonly stores: AliasTable;
   readonly days: AliasTable;
   readonly lineCounts: AliasTable;
@@ -161,8 +169,13 @@ export class FactContext {
   readonly quantities: AliasTable[];
   readonly reasons: AliasTable;
   readonly reasonNames: readonly string[];
-  /** Return probability of a line of each product (returns.rate × its category's factor, at most 1). */
-  readonly productReturnRate: Float64Array;
+  /**
+   * Return probability of a line of each product (returns.rate × its category's factor, at most
+   * 1), as a threshold on a uniform 32-bit draw: the line is returned when its draw is below.
+   */
+  readonly productReturnThreshold: Float64Array;
+  /** The largest of productReturnThreshold: a line whose draw is not below it is never returned, whatever its product. */
+  readonly maxReturnThreshold: number;
   readonly promotionRate: number;
   readonly returnWindowDays: number;
   readonly homeStoreShare: number;
@@ -176,11 +189,10 @@ export class FactContext {
     this.arrays = arenaViews(buffer, layout) as FactArrays;
     const a = this.arrays;
     this.products = new AliasTable(a.productAlias);
-    this.customers = new ZipfKeySampler(plan.customers, a.customerBucketAlias, a.customerBucketStart);
-    this.traits = new CustomerTraits(config, a);
-    const factors = LOYALTY_STATUSES.map((t) => config.customers.loyalty_order_factors[t]);
-    const top = Math.max(...factors);
-    this.tierKeep = Float64Array.from(factors, (f) => f / top);
+    this.traits = new CustomerTraits(config, plan.customers, a);
+    const tierSizes = loyaltyTierSizes(config, plan.customers);
+    this.orderTiers = AliasTable.build(LOYALTY_STATUSES.map((t, i) => tierSizes[i] * config.customers.loyalty_order_factors[t]));
+    this.tierCustomers = tierPopularitySamplers(config, plan.customers, a.customerBucketAlias, a.customerBucketStart, a.customerTierBuckets);
     this.stores = new AliasTable(a.storeAlias);
     this.days = new AliasTable(a.dayAlias);
     this.lineCounts = AliasTable.build(config.orders.line_count_weights);
@@ -190,7 +202,10 @@ export class FactContext {
     this.reasonNames = Object.keys(config.returns.reason_weights);
     this.reasons = AliasTable.build(Object.values(config.returns.reason_weights));
     const categoryRate = CATEGORY_NAMES.map((c) => Math.min(1, config.returns.rate * config.returns.category_factors[c]));
-    this.productReturnRate = Float64Array.from(a.productCategory, (c) => categoryRate[c]);
+    this.productReturnThreshold = Float64Array.from(a.productCategory, (c) => Math.floor(categoryRate[c] * 4294967296));
+    this.maxReturnThreshold = this.productReturnThreshold.reduce((m, t) => Math.max(m, t), 0);
+    this.productHashBase = hashBase(config.seed, 'order_products');
+    this.returnFlagHashBase = hashBase(config.seed, 'return_flags');
     this.promotionRate = config.orders.promotion_rate;
     this.returnWindowDays = config.returns.max_days_after_order;
     this.homeStoreShare = config.orders.home_store_share;
@@ -203,6 +218,17 @@ export class FactContext {
    * Status of an order `dayIndex` days into the calendar (before returns): by its age at the last
    * calendar day, Processing, then Shipped, then Cancelled (when `cancelDraw` < cancel_rate) or Completed.
    */
+  /**
+   * The two per-line draws that the counting pre-pass needs, as keyed hashes of the line's index
+   * in its partition rather than stream draws: the pre-pass can skip a line's product (and skip
+   * the lines of an order that cannot be returned) without falling out of step with generation.
+   */
+  lineHashBases(partition: number): { product: number; returnFlag: number } {
+    return { product: keyHash(this.productHashBase, partition), returnFlag: keyHash(this.returnFlagHashBase, partition) };
+  }
+  private readonly productHashBase: number;
+  private readonly returnFlagHashBase: number;
+
   statusOf(dayIndex: number, cancelDraw: number): number {
     const age = this.plan.days - 1 - dayIndex;
     if (age < this.processingAge) return STATUS_PROCESSING;
@@ -234,20 +260,25 @@ export interface PartitionCounts {
 export function countOrderPartition(ctx: FactContext, partition: number): PartitionCounts {
   const { count } = orderRange(ctx.plan, partition);
   const shapeStream = deriveStream(ctx.plan.seed, 'order_shapes', partition);
-  const productStream = deriveStream(ctx.plan.seed, 'order_products', partition);
-  const returnFlagStream = deriveStream(ctx.plan.seed, 'return_flags', partition);
-  const rate = ctx.productReturnRate;
+  const bases = ctx.lineHashBases(partition);
+  const productBase = bases.product;
+  const returnBase = bases.returnFlag;
+  const threshold = ctx.productReturnThreshold;
+  const maxThreshold = ctx.maxReturnThreshold;
+  const products = ctx.products;
   let lines = 0;
   let returns = 0;
   for (let o = 0; o < count; o++) {
     const n = ctx.lineCounts.pick(shapeStream) + 1;
     const dayIndex = ctx.days.pick(shapeStream);
     const returnable = ctx.statusOf(dayIndex, unit(shapeStream)) === STATUS_COMPLETED;
-    lines += n;
-    for (let l = 0; l < n; l++) {
-      const productIndex = ctx.products.pick(productStream);
-      if (unit(returnFlagStream) < rate[productIndex] && returnable) returns++;
+    if (returnable) {
+      for (let line = lines; line < lines + n; line++) {
+        const returnDraw = keyHash(returnBase, line) >>> 0;
+        if (returnDraw < maxThreshold && returnDraw < threshold[products.pickWith(keyHash(productBase, line))]) returns++;
+      }
     }
+    lines += n;
   }
   return { lines, returns };
 }
@@ -484,12 +515,14 @@ export function generateOrderPartition(
 ): OrderPartitionResult {
   const plan = ctx.plan;
   const range = orderRange(plan, partition);
+  const bases = ctx.lineHashBases(partition);
   const cursor: OrderCursor = {
     orderStream: deriveStream(plan.seed, 'orders', partition),
     shapeStream: deriveStream(plan.seed, 'order_shapes', partition),
-    productStream: deriveStream(plan.seed, 'order_products', partition),
+    productBase: bases.product,
+    returnFlagBase: bases.returnFlag,
+    linesBefore: 0,
     lineStream: deriveStream(plan.seed, 'order_lines', partition),
-    returnFlagStream: deriveStream(plan.seed, 'return_flags', partition),
     returnStream: deriveStream(plan.seed, 'returns', partition),
     nextTx: keys.firstTransaction + 1,
     nextReturn: keys.firstReturn + 1,
@@ -531,10 +564,14 @@ interface OrderCursor {
   readonly orderStream: Stream;
   /** Per order: line count, day, cancel draw (what the counting pre-pass needs). */
   readonly shapeStream: Stream;
-  /** Per line: the product (the pre-pass needs its return rate). */
-  readonly productStream: Stream;
+  /**
+   * Per line, its product and return draw (what the pre-pass needs): keyed hashes (lineHashBases)
+   * of the line's index in the partition, linesBefore + its index in the batch.
+   */
+  readonly productBase: number;
+  readonly returnFlagBase: number;
+  linesBefore: number;
   readonly lineStream: Stream;
-  readonly returnFlagStream: Stream;
   readonly returnStream: Stream;
   nextTx: number;
   nextReturn: number;
@@ -549,9 +586,11 @@ interface OrderCursor {
  * costs one batch, not the rest of the partition (as it did inside one partition-long loop).
  */
 function fillOrderBatch(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColumns, inventory: InventoryAccumulator, firstOrderId: number, batchOrders: number): void {
-  const { orderStream, shapeStream, productStream, lineStream, returnFlagStream, returnStream } = cursor;
+  const { orderStream, shapeStream, lineStream, returnStream, productBase, returnFlagBase } = cursor;
+  const linesBefore = cursor.linesBefore;
   const { productPrice, promotionRate, activePromotionOffsets, activePromotionIds } = ctx.arrays;
-  const { traits, tierKeep, quantities, productReturnRate } = ctx;
+  const { traits, quantities, productReturnThreshold, orderTiers, tierCustomers } = ctx;
+  const tiers = traits.tiers;
   const firstDay = ctx.plan.firstDay;
   const lastDay = firstDay + ctx.plan.days - 1;
   const promoShare = ctx.promotionRate;
@@ -570,15 +609,9 @@ function fillOrderBatch(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColu
     const day = firstDay + dayIndex;
     const sold = drawnStatus !== STATUS_CANCELLED;
     const returnable = drawnStatus === STATUS_COMPLETED;
-    // The customer: popularity (Zipf), thinned by loyalty tier so that tiers order in proportion to their factors.
-    let customerId: number;
-    let tier: number;
-    for (;;) {
-      customerId = ctx.customers.pick(orderStream);
-      tier = traits.tier(customerId);
-      const keep = tierKeep[tier];
-      if (keep === 1 || unit(orderStream) < keep) break;
-    }
+    // The customer: its loyalty tier (by the tier's customers × order factor), then one of the tier's customers by popularity.
+    const tier = orderTiers.pick(orderStream);
+    const customerId = tiers.keyOf(tier, tierCustomers[tier].pickRank(orderStream));
     // The store: the customer's home store, or any store by its traffic.
     const storeIndex = unit(orderStream) < homeShare ? traits.homeStore(customerId) : ctx.stores.pick(orderStream);
     const returnLastDay = Math.min(lastDay, day + window);
@@ -589,8 +622,9 @@ function fillOrderBatch(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColu
     let discountSum = 0;
     let returned = false;
     for (let l = 1; l <= lineCount; l++) {
-      const productIndex = ctx.products.pick(productStream);
-      const returnDraw = unit(returnFlagStream);
+      const lineInPartition = linesBefore + nLines;
+      const productIndex = ctx.products.pickWith(keyHash(productBase, lineInPartition));
+      const returnDraw = keyHash(returnFlagBase, lineInPartition) >>> 0;
       const price = productPrice[productIndex];
       let promotionId = NULL_KEY;
       let promoted = 0;
@@ -618,7 +652,7 @@ function fillOrderBatch(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColu
       grossSum += gross;
       discountSum += discount;
       if (sold) inventory.add(storeIndex, productIndex, quantity, day);
-      if (returnDraw < productReturnRate[productIndex] && returnable) {
+      if (returnDraw < productReturnThreshold[productIndex] && returnable) {
         returned = true;
         const quantityReturned = 1 + below(returnStream, quantity);
         c.rtId[nReturns] = nextReturn++;
@@ -647,6 +681,7 @@ function fillOrderBatch(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColu
   cursor.nextTx = nextTx;
   cursor.nextReturn = nextReturn;
   cursor.lines = nLines;
+  cursor.linesBefore += nLines;
   cursor.returns = nReturns;
 }
 

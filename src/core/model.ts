@@ -4,10 +4,10 @@ import type { Config } from '../config/config.js';
 import { activePromotionsByDay, generateDates, generateProducts, generatePromotions, generateStores, orderDayWeights, type Calendar, type Products, type Promotions } from './dimensions.js';
 import type { ColumnBatch } from './columns.js';
 import { buildFactArrays, FactContext, scatteredZipfWeights, type FactArrays, type FactLayout } from './facts.js';
-import { buildCustomerTraitArrays, type CustomerGeography } from './customerTraits.js';
+import { buildCustomerTraitArrays, tierPopularityPlan, type CustomerGeography } from './customerTraits.js';
 import { CityNames, homeStoresOfZips, referenceGeography } from './geography.js';
 import { makePlan, type Plan } from './plan.js';
-import { AliasTable, ZipfKeySampler } from './random.js';
+import { AliasTable } from './random.js';
 
 export interface DimensionModel {
   plan: Plan;
@@ -36,7 +36,7 @@ export function buildDimensionModel(config: Config, plan: Plan = makePlan(config
     geo,
     traits: buildCustomerTraitArrays(plan.stores, homeStoresOfZips(geo, storeTable.zip), geo.geoZipWeight),
     productWeights: productPopularity(config, plan, products.priceCents),
-    customerBuckets: ZipfKeySampler.plan(plan.customers, config.customers.popularity_skew),
+    customerBuckets: tierPopularityPlan(config, plan.customers),
     storeWeights: scatteredZipfWeights(plan.stores, config.stores.size_skew),
     dayWeights: orderDayWeights(config, plan, calendar),
     promotionRate: promotions.rateHundredths,

@@ -49,7 +49,7 @@ const STEP_EXECUTION: Partial<Record<StepName, string>> = {
   generate_raw_transactions: 'fused into the order-partition pass: an order’s lines are generated right after its header',
   aggregate_transactions: 'fused into the order-partition pass: an order’s lines are summed as they are generated',
   process_orders:
-    'fused into the order-partition pass: each line’s return draw comes from its own stream (return_flags), so the status is decided from the draws alone, before and independently of the return details',
+    'fused into the order-partition pass: each line’s return draw is a keyed hash of the line’s place in its partition (return_flags), so the status is decided from the draws alone, before and independently of the return details',
   generate_returns:
     'fused into the order-partition pass: the return details (returns stream) are drawn for the lines of the Returned orders, after the status; an order is Returned exactly when it has returns',
   update_inventory:
