@@ -3,8 +3,13 @@
 // and say why in its message.
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { GOLDEN_CSV, GOLDEN_PARQUET } from './fixtures/goldenChecksums.js';
+import { OUTPUT_REVISION } from '../src/core/outputRevision.js';
+import { GOLDEN_CSV, GOLDEN_OUTPUT_REVISION, GOLDEN_PARQUET } from './fixtures/goldenChecksums.js';
 import { checksums, generate } from './helpers/dwgen.js';
+
+it('the checksums are of the output revision this build writes (raise both with an intended change of output)', () => {
+  expect(OUTPUT_REVISION).toBe(GOLDEN_OUTPUT_REVISION);
+});
 
 it('the default config at scale 0.01 (seed 42) produces exactly the pinned CSV files', () => {
   const out = generate(['--config', 'config/default.yaml', '--scale', '0.01', '--workers', '2']);

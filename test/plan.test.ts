@@ -6,7 +6,8 @@ import { makePlan } from '../src/core/plan.js';
 import { TABLE_NAMES } from '../src/core/tables.js';
 import { UsageError } from '../src/errors.js';
 import { checkShard, partFromEnvironment, reuseDecision, runUnits, shardOf, startDecision } from '../src/run/plan.js';
-import type { RunManifest } from '../src/run/records.js';
+import { countsKey, type RunManifest } from '../src/run/records.js';
+import { OUTPUT_REVISION } from '../src/core/outputRevision.js';
 
 const config = validateConfig({ ...structuredClone(DEFAULT_CONFIG), scale_factor: 3.3, partitions: { orders_per_partition: 7000, customers_per_partition: 3000, inventory_rows_per_partition: 5000 } });
 const plan = makePlan(config);
@@ -84,7 +85,7 @@ describe('shard flags', () => {
 
 describe('start decisions', () => {
   const wanted: RunManifest = {
-    tool: 'dwgen', tool_version: '0.1.0', config_sha256: 'a'.repeat(64), seed: 7, scale_factor: 1,
+    tool: 'dwgen', tool_version: '0.1.0', output_revision: OUTPUT_REVISION, config_sha256: 'a'.repeat(64), seed: 7, scale_factor: 1,
     formats: ['csv'], layout: 'partitioned', parquet: null, tables: [...TABLE_NAMES], shard: null,
   };
   const input = { out: '/d', wanted, existing: null, datasetConfigSha256: null, resume: false, force: false };
@@ -114,6 +115,18 @@ describe('start decisions', () => {
     expect(startDecision({ ...input, existing: { ...wanted, shard: { parts: 4, part: 1 }, state: 'running' }, wanted: { ...wanted, shard: { parts: 3, part: 1 } } })).toMatchObject({
       action: 'refuse', message: expect.stringContaining('shards 4 vs 3'),
     });
+  });
+
+  it('a run of another output revision (same version, same config) is refused: its partitions and counts are other data', () => {
+    const older = { ...wanted, output_revision: OUTPUT_REVISION - 1, state: 'running' as const };
+    expect(startDecision({ ...input, existing: older, resume: true })).toEqual({
+      action: 'refuse',
+      message: `--out /d holds the state of an unfinished dwgen run of a different configuration (output revision ${OUTPUT_REVISION - 1} vs ${OUTPUT_REVISION} (written by a dwgen build whose data differs)): --resume needs the same flags and config as that run; use --force to replace it, or another --out`,
+    });
+    const { output_revision: _none, ...beforeRevisions } = older; // run.json of a build before revisions were recorded
+    expect(startDecision({ ...input, existing: beforeRevisions as typeof older, resume: true })).toMatchObject({ action: 'refuse', message: expect.stringContaining(`output revision none vs ${OUTPUT_REVISION}`) });
+    expect(countsKey(wanted)).toBe(`${'a'.repeat(64)}-r${OUTPUT_REVISION}`);
+    expect(countsKey(older)).not.toBe(countsKey(wanted));
   });
 
   it('a recorded partition is reused only when its files verify and its rows are already in the single files', () => {

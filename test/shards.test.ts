@@ -2,9 +2,10 @@
 // finalize give byte for byte what one machine writes with --layout partitioned; finalize and
 // generate refuse what cannot make a dataset, before anything is written.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { OUTPUT_REVISION } from '../src/core/outputRevision.js';
 import { CLI, ROOT, SMALL_CONFIG, checksums, sha256, tempDir } from './helpers/dwgen.js';
 
 interface Run {
@@ -108,6 +109,24 @@ describe('refusals (exit 2, one line)', () => {
     const r = dwgen(['finalize', '--out', out]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^dwgen finalize: error: shard 2 of 2 is of another configuration than shard 1 \(seed 7 vs 8\): rerun/);
+  });
+
+  it('finalize refuses shards written by a build of another output revision; a shard rerun with this build replaces it only with --force', () => {
+    const out = tempDir();
+    expect(shard(out, 2, 1).status).toBe(0);
+    expect(shard(out, 2, 2).status).toBe(0);
+    const manifest = join(out, '.dwgen/shard-00001-of-00002/run.json');
+    const m = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, unknown>;
+    delete m.output_revision; // as a build before revisions were recorded wrote it
+    writeFileSync(manifest, JSON.stringify(m));
+    const r = dwgen(['finalize', '--out', out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`dwgen finalize: error: shard 1 of 2 was written by a dwgen build of output revision 2 or older, this one writes revision ${OUTPUT_REVISION}: generate every shard with this build (--force replaces them)\n`);
+    const rerun = shard(out, 2, 1);
+    expect(rerun.status).toBe(2);
+    expect(rerun.stderr).toMatch(/different configuration \(output revision none vs \d+ \(written by a dwgen build whose data differs\)\)/);
+    expect(shard(out, 2, 1, ['--force']).status).toBe(0);
+    expect(dwgen(['finalize', '--out', out, '--quiet']).status).toBe(0);
   });
 
   it('finalize refuses an incomplete shard and a directory without shards', () => {

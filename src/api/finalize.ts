@@ -8,7 +8,8 @@ import { UsageError } from '../errors.js';
 import { writeMetadata } from '../metadata/metadata.js';
 import { removeMetadata, shardStates } from '../run/datasetState.js';
 import { generateRun, type ProgressEvent } from '../run/generateRun.js';
-import { RunRecords, manifestDifferences, shardStateDir, type StoredManifest } from '../run/records.js';
+import { OUTPUT_REVISION } from '../core/outputRevision.js';
+import { RunRecords, countsKey, manifestDifferences, shardStateDir, type StoredManifest } from '../run/records.js';
 import { writtenFromRecords, writtenTotals } from '../run/results.js';
 import { openStore, storeFromOut } from '../storage/openStore.js';
 import { STATE_DIR } from '../storage/store.js';
@@ -42,6 +43,11 @@ async function checkShards(out: string, records: (k: number, n: number) => RunRe
     if (m === null) throw new UsageError(`shard ${k} of ${n} is missing (no ${r.dir}/run.json): ${rerun}`);
     if (m.state !== 'complete') throw new UsageError(`shard ${k} of ${n} is incomplete (${r.dir}/run.json says ${m.state}): ${rerun} (it continues from its records)`);
     if (!m.config) throw new UsageError(`shard ${k} of ${n}: ${r.dir}/run.json holds no config (written by another dwgen version?): ${rerun}`);
+    if (m.output_revision !== OUTPUT_REVISION) {
+      throw new UsageError(
+        `shard ${k} of ${n} was written by a dwgen build of output revision ${m.output_revision ?? '2 or older'}, this one writes revision ${OUTPUT_REVISION}: generate every shard with this build (--force replaces them)`,
+      );
+    }
     if (manifests.length > 0) {
       const diffs = manifestDifferences(manifests[0], m);
       if (diffs.length > 0) throw new UsageError(`shard ${k} of ${n} is of another configuration than shard 1 (${diffs.join('; ')}): ${rerun}`);
@@ -91,7 +97,7 @@ export async function finalize(options: FinalizeOptions): Promise<GenerateResult
         parquet,
         tables,
         resume: true,
-        countsKey: first.config_sha256,
+        countsKey: countsKey(first),
         onProgress: options.onProgress,
         signal: options.signal,
         log: options.onLog,

@@ -13,7 +13,7 @@ import { writeMetadata } from '../metadata/metadata.js';
 import { datasetConfigSha256, removeMetadata, shardStates } from '../run/datasetState.js';
 import { generateRun, removeTableFiles, type Layout, type ProgressEvent } from '../run/generateRun.js';
 import { startDecision } from '../run/plan.js';
-import { RunRecords, shardStateDir, type Shard } from '../run/records.js';
+import { RunRecords, countsKey, shardStateDir, type Shard } from '../run/records.js';
 import { writtenFromRecords, writtenTotals, type TableRecord } from '../run/results.js';
 import { openStore } from '../storage/openStore.js';
 import { STATE_DIR } from '../storage/store.js';
@@ -178,7 +178,7 @@ export async function runGenerate(args: GenerateArgs, hooks: RunHooks = {}): Pro
       tables: args.tables,
       onProgress: hooks.onProgress,
       resume,
-      countsKey: manifest.config_sha256,
+      countsKey: countsKey(manifest),
       signal: hooks.signal,
       log: hooks.onLog,
       warn: note,

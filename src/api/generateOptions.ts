@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_CONFIG, MAX_SCALE_FACTOR, loadConfigFile, validateConfig, type Config } from '../config/config.js';
 import { TABLE_NAMES, isTableName, type TableName } from '../core/tables.js';
 import { UsageError, flagError } from '../errors.js';
+import { OUTPUT_REVISION } from '../core/outputRevision.js';
 import { TOOL_VERSION, configHash } from '../metadata/metadata.js';
 import { DEFAULT_COMPRESSION, parseCompression, type ParquetCompression } from '../parquet/index.js';
 import { codecFor } from '../parquet/compression.js';
@@ -212,6 +213,7 @@ export function runManifest(args: GenerateArgs): RunManifest {
   return {
     tool: 'dwgen',
     tool_version: TOOL_VERSION,
+    output_revision: OUTPUT_REVISION,
     config_sha256: configHash(args.config),
     seed: args.config.seed,
     scale_factor: args.config.scale_factor,

@@ -42,7 +42,8 @@ export interface RunOptions {
   resume: boolean;
   /**
    * Shards share one counting pre-pass: its counts are kept under .dwgen/counts/<key>.json (key:
-   * the config's sha256, which determines them), so a shard that finds them skips the pass.
+   * records.ts countsKey, the config's sha256 and the output revision, which determine them), so a
+   * shard that finds them skips the pass.
    */
   countsKey?: string;
   onProgress?: (event: ProgressEvent) => void;

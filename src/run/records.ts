@@ -10,7 +10,7 @@
 //   parts/<kind>-NNNNN.json    one record per finished unit (dimensions, customers, orders and
 //                              inventory partitions): rows, bytes, sha256 of each file, written
 //                              AFTER the files were published
-//   parts/orders-NNNNN.inv     its inventory deltas (deltaRecord.ts: varints, ~4 bytes a cell),
+//   parts/orders-NNNNN.inv     its inventory deltas (deltaRecord.ts: varints, ~4 bytes a cell, CRC-32),
 //                              kept until the dataset is finalized
 //   parts/single-<table>.json  a committed single-file table (rows, bytes, sha256)
 //   journal/<table>.jsonl      single-file layout: the append file's journal (see the store)
@@ -38,6 +38,8 @@ export interface Shard {
 export interface RunManifest {
   tool: 'dwgen';
   tool_version: string;
+  /** core/outputRevision.ts: the generator revision that wrote this run (absent before revision 3). */
+  output_revision: number;
   config_sha256: string;
   seed: number;
   scale_factor: number;
@@ -91,14 +93,17 @@ export interface SingleRecord {
 /** Human-readable differences between two manifests ("seed 7 vs 8"); the shard's own number is not one. */
 export function manifestDifferences(existing: RunManifest, wanted: RunManifest): string[] {
   const diffs: string[] = [];
-  const fields: (keyof RunManifest)[] = ['seed', 'scale_factor', 'layout', 'formats', 'parquet', 'tables', 'config_sha256', 'tool_version'];
+  const fields: (keyof RunManifest)[] = ['seed', 'scale_factor', 'layout', 'formats', 'parquet', 'tables', 'config_sha256', 'tool_version', 'output_revision'];
   const show = (v: unknown): string =>
     v === null || v === undefined ? 'none' : Array.isArray(v) ? v.join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v);
   for (const f of fields) {
     if (f === 'config_sha256' && diffs.length > 0) continue; // seed and scale are part of the config hash
     const a = show(existing[f]);
     const b = show(wanted[f]);
-    if (a !== b) diffs.push(f === 'config_sha256' ? `config (sha256 ${a.slice(0, 12)}… vs ${b.slice(0, 12)}…)` : `${f} ${a} vs ${b}`);
+    if (a === b) continue;
+    if (f === 'config_sha256') diffs.push(`config (sha256 ${a.slice(0, 12)}… vs ${b.slice(0, 12)}…)`);
+    else if (f === 'output_revision') diffs.push(`output revision ${a} vs ${b} (written by a dwgen build whose data differs)`);
+    else diffs.push(`${f} ${a} vs ${b}`);
   }
   const parts = (m: RunManifest): number | null => m.shard?.parts ?? null;
   if (parts(existing) !== parts(wanted)) diffs.push(`shards ${parts(existing) ?? 'none'} vs ${parts(wanted) ?? 'none'}`);
@@ -112,9 +117,14 @@ export function shardStateDir(shard: Shard): string {
   return `${STATE_DIR}/shard-${pad(shard.part)}-of-${pad(shard.parts)}`;
 }
 
-/** Where shards share the counting pre-pass of a configuration (key: its config sha256, which determines the counts). */
+/** Where shards share the counting pre-pass of a configuration (key: countsKey). */
 export function sharedCountsPath(key: string): string {
   return `${STATE_DIR}/counts/${key}.json`;
+}
+
+/** What determines the pre-pass counts: the config (its sha256) and the generator's output revision. */
+export function countsKey(manifest: Pick<RunManifest, 'config_sha256' | 'output_revision'>): string {
+  return `${manifest.config_sha256}-r${manifest.output_revision}`;
 }
 
 /** Parses a shard state directory's name (`shard-00002-of-00007`). */
