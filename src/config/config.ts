@@ -344,6 +344,13 @@ function checkRelations(c: Config): void {
   for (const [lowKey, low, highKey, high] of pairs) {
     if (low > high) throw new ConfigError(`${highKey}: must be at least ${lowKey} (${low}), got ${high}`);
   }
+  // customer_id and order_id are 32-bit keys (and loyalty tiers map them with 32-bit modular arithmetic).
+  for (const [key, perScale] of [['customers', c.customers.count_per_scale_factor], ['orders', c.orders.count_per_scale_factor]] as const) {
+    const rows = Math.round(perScale * c.scale_factor);
+    if (rows > 2_147_483_647) {
+      throw new ConfigError(`${key}.count_per_scale_factor: ${perScale} × scale_factor ${c.scale_factor} is ${rows.toLocaleString('en-US')} ${key}, more than the 2,147,483,647 that 32-bit keys hold`);
+    }
+  }
   if (!CATEGORY_NAMES.some((name) => c.products.categories[name].weight > 0)) {
     throw new ConfigError('products.categories: at least one category needs a positive weight');
   }
