@@ -96,9 +96,17 @@ add(`random: AliasTable.pick (${plan.products} products, Zipf) ×${si(DRAWS)}`, 
   for (let i = 0; i < DRAWS; i++) acc += facts.products.pick(rs);
   sink ^= acc;
 });
-add(`random: ZipfKeySampler.pick (${si(plan.customers)} customers) ×${si(DRAWS)}`, { group: 'random', unit: 'draw', rowsPerOp: DRAWS, bytesPerOp: 0 }, () => {
+add(`random: ZipfKeySampler.pick (${si(facts.tierCustomers[0].keys)} Bronze customers) ×${si(DRAWS)}`, { group: 'random', unit: 'draw', rowsPerOp: DRAWS, bytesPerOp: 0 }, () => {
   let acc = 0;
   for (let i = 0; i < DRAWS; i++) acc += facts.tierCustomers[0].pick(rs);
+  sink ^= acc;
+});
+add(`random: an order's customer (tier, then a customer of it; ${si(plan.customers)} customers) ×${si(DRAWS)}`, { group: 'random', unit: 'draw', rowsPerOp: DRAWS, bytesPerOp: 0 }, () => {
+  let acc = 0;
+  for (let i = 0; i < DRAWS; i++) {
+    const t = facts.orderTiers.pick(rs);
+    acc += facts.traits.tiers.keyOf(t, facts.tierCustomers[t].pickRank(rs));
+  }
   sink ^= acc;
 });
 const DERIVES = quick ? 1_000 : 100_000;

@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { InventoryAccumulator, OrderBatchColumns, generateOrderPartition } from '../src/core/facts.js';
 import { deriveStream, below } from '../src/core/random.js';
@@ -58,6 +59,26 @@ describe('inventory-deltas record', () => {
     const raw = new Int32Array([0x56494744, 1, 5, 3, 19000]); // the earlier format: magic 'DGIV', n, cells, sold, lastSale
     expect(decodeDeltaRecord(new Uint8Array(raw.buffer))).toBeNull();
     expect(decodeDeltaRecord(new Uint8Array(0))).toBeNull();
+  });
+
+  it('reads a flipped bit, or a well-formed record of impossible values, as damaged', () => {
+    const bytes = encodeDeltaRecord(randomDeltas(500, 9));
+    for (const at of [4, 40, bytes.length - 10, bytes.length - 1]) {
+      const flipped = bytes.slice();
+      flipped[at] ^= 0x04;
+      expect(decodeDeltaRecord(flipped), `bit flipped at ${at}`).toBeNull();
+    }
+    /** A record of these varint bytes with a valid checksum. */
+    const sealed = (body: number[]): Uint8Array => {
+      const b = Uint8Array.from([0x44, 0x47, 0x49, 0x32, ...body, 0, 0, 0, 0]);
+      new DataView(b.buffer).setUint32(b.length - 4, crc32(b.subarray(0, b.length - 4)), true);
+      return b;
+    };
+    expect(decodeDeltaRecord(sealed([2, 0, 5, 1, 0, 3, 1, 0]))).toEqual({ cells: Int32Array.from([5, 8]), sold: Int32Array.from([1, 1]), lastSale: Int32Array.from([0, 0]) });
+    expect(decodeDeltaRecord(sealed([2, 0, 5, 1, 0, 0, 1, 0]))).toBeNull(); // a gap of 0: the same cell twice
+    expect(decodeDeltaRecord(sealed([1, 0, 0x80, 0x80, 0x80, 0x80, 0x08, 1, 0]))).toBeNull(); // 2^31: no int32 cell
+    expect(decodeDeltaRecord(sealed([2, 0, 0xfe, 0xff, 0xff, 0xff, 0x07, 1, 0, 2, 1, 0]))).toBeNull(); // cells past 2^31 − 1
+    expect(decodeDeltaRecord(sealed([200, 0, 5, 1, 0]))).toBeNull(); // more cells than bytes
   });
 
   it('refuses deltas whose cells are not strictly increasing', () => {

@@ -3,11 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type Config } from '../src/config/config.js';
 import { valueAt, type ColumnBatch } from '../src/core/columns.js';
-import { InventoryAccumulator, countOrderPartition, generateOrderPartition, mergeInventoryDeltas, type InventoryDeltas } from '../src/core/facts.js';
+import { InventoryAccumulator, ORDERS_PER_BATCH, countOrderPartition, generateOrderPartition, mergeInventoryDeltas, type InventoryDeltas } from '../src/core/facts.js';
 import { CUSTOMERS_PER_BATCH, generateCustomers } from '../src/core/dimensions.js';
 import { buildDimensionModel, factContextOf } from '../src/core/model.js';
 import { customerRange } from '../src/core/plan.js';
 
+const D = DEFAULT_CONFIG;
 const config: Config = { ...structuredClone(DEFAULT_CONFIG), scale_factor: 0.05 };
 config.partitions.orders_per_partition = 1000;
 const model = buildDimensionModel(config);
@@ -30,6 +31,25 @@ describe('order partitions', () => {
       expect(result.rows.transactions_raw).toBe(counts.lines);
       expect(result.rows.returns).toBe(counts.returns);
       expect(result.rows.orders).toBe(1000);
+    }
+  });
+
+  it.each([
+    ['the default return rate', D.returns.rate],
+    ['returns.rate 1 (a category factor of 1 or more returns every eligible line)', 1],
+    ['no returns (rate 0)', 0],
+  ])('over several batches of ORDERS_PER_BATCH, the pre-pass counts lines and returns exactly (%s)', (_what, rate) => {
+    const c: Config = structuredClone(config);
+    c.partitions.orders_per_partition = 2 * ORDERS_PER_BATCH + 777;
+    c.returns.rate = rate;
+    const m = buildDimensionModel(c);
+    const x = factContextOf(c, m);
+    for (let p = 0; p < m.plan.orderPartitions; p++) {
+      const counts = countOrderPartition(x, p);
+      const r = generateOrderPartition(x, p, { firstTransaction: 0, firstReturn: 0 }, () => undefined, new InventoryAccumulator(m.plan));
+      expect([r.rows.transactions_raw, r.rows.returns]).toEqual([counts.lines, counts.returns]);
+      if (rate === 0) expect(counts.returns).toBe(0);
+      if (rate === 1) expect(counts.returns).toBeGreaterThan(counts.lines / 3);
     }
   });
 
@@ -129,6 +149,12 @@ describe('mergeInventoryDeltas over many tiles', () => {
     const expected = deltas.reduce((s, d) => { const k = d.cells.indexOf(last); return k < 0 ? s : s + d.sold[k]; }, 0);
     expect(expected).toBeGreaterThan(0);
     expect(grouped.inventorySales[2 * last]).toBe(expected);
+  });
+
+  it('refuses a cell outside the merged arrays (it would be dropped)', () => {
+    const inventorySales = new Int32Array(2 * 100);
+    const d = { cells: Int32Array.from([3, 100]), sold: Int32Array.from([1, 1]), lastSale: Int32Array.from([1, 1]) };
+    expect(() => mergeInventoryDeltas({ inventorySales }, d)).toThrow(/cell 100 is outside the 100 cells/);
   });
 });
 

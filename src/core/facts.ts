@@ -1,6 +1,6 @@
 // Fact generation for one order partition: orders, their lines, their aggregates, the processed
-// orders and the returns all come from the partition's own streams in a single pass, so totals
-// need no second pass. Also the cheap counting pre-pass that makes transaction and return keys
+// orders and the returns all come from the partition's own streams and keyed hashes in a single
+// pass, so totals need no second pass. Also the cheap counting pre-pass that makes transaction and return keys
 // dense, and the per-(store, product) sales deltas that inventory merges. No I/O here.
 import type { Config } from '../config/config.js';
 import { NULL_DAY, NULL_KEY, type ColumnBatch } from './columns.js';
@@ -215,10 +215,6 @@ export class FactContext {
   }
 
   /**
-   * Status of an order `dayIndex` days into the calendar (before returns): by its age at the last
-   * calendar day, Processing, then Shipped, then Cancelled (when `cancelDraw` < cancel_rate) or Completed.
-   */
-  /**
    * The two per-line draws that the counting pre-pass needs, as keyed hashes of the line's index
    * in its partition rather than stream draws: the pre-pass can skip a line's product (and skip
    * the lines of an order that cannot be returned) without falling out of step with generation.
@@ -229,6 +225,10 @@ export class FactContext {
   private readonly productHashBase: number;
   private readonly returnFlagHashBase: number;
 
+  /**
+   * Status of an order `dayIndex` days into the calendar (before returns): by its age at the last
+   * calendar day, Processing, then Shipped, then Cancelled (when `cancelDraw` < cancel_rate) or Completed.
+   */
   statusOf(dayIndex: number, cancelDraw: number): number {
     const age = this.plan.days - 1 - dayIndex;
     if (age < this.processingAge) return STATUS_PROCESSING;
@@ -427,7 +427,8 @@ export function mergeInventoryDeltas(arrays: Pick<FactArrays, 'inventorySales'>,
   const sales = arrays.inventorySales;
   const next = new Int32Array(list.length);
   const cellCount = sales.length / 2;
-  for (let tileEnd = MERGE_TILE_CELLS; tileEnd - MERGE_TILE_CELLS < cellCount; tileEnd += MERGE_TILE_CELLS) {
+  for (let tileStart = 0; tileStart < cellCount; tileStart += MERGE_TILE_CELLS) {
+    const tileEnd = Math.min(tileStart + MERGE_TILE_CELLS, cellCount);
     for (let j = 0; j < list.length; j++) {
       const { cells, sold, lastSale } = list[j];
       let k = next[j];
@@ -438,6 +439,9 @@ export function mergeInventoryDeltas(arrays: Pick<FactArrays, 'inventorySales'>,
       }
       next[j] = k;
     }
+  }
+  for (let j = 0; j < list.length; j++) {
+    if (next[j] !== list[j].cells.length) throw new Error(`inventory deltas: cell ${list[j].cells[next[j]]} is outside the ${cellCount} cells, or the cells are not sorted`);
   }
 }
 

@@ -126,7 +126,7 @@ export function buildLineageDocument(input: MetadataInput, compileSeconds: numbe
           customers: run.partitions.customers,
           inventory: run.partitions.inventory,
         },
-        keys: 'order_id, transaction_id and return_id are dense (1..N): a counting pre-pass draws each partition’s line and return counts from their own streams',
+        keys: 'order_id, transaction_id and return_id are dense (1..N): a counting pre-pass draws each partition’s line and return counts from its own streams and keyed hashes',
         ...(run.shards ? { shards: { count: run.shards.count, hosts: [...run.shards.hosts], note: 'generated as shards (dwgen generate --parts N --part K), merged by dwgen finalize' } } : {}),
         ...(run.resumed
           ? {

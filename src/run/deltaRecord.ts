@@ -4,14 +4,19 @@
 // raw Int32 arrays took 12 (at SF 100, 130,000 cells a partition: 0.5 MB instead of 1.6 MB, and
 // a run writes one per order partition).
 //
-//   'DGI2' (4 bytes) · n · dayBase (zigzag) · n × (cell gap, sold, lastSale − dayBase)
+//   'DGI2' (4 bytes) · n · dayBase (zigzag) · n × (cell gap, sold, lastSale − dayBase) · CRC-32
 //
-// The first gap is the first cell itself; dayBase is the earliest lastSale. Pure: no I/O.
+// The first gap is the first cell itself; dayBase is the earliest lastSale; the CRC-32 (4 bytes,
+// little-endian) covers everything before it, so a flipped bit reads as damage, not as other
+// deltas. Pure: no I/O.
+import { crc32 } from 'node:zlib';
 import type { InventoryDeltas } from '../core/facts.js';
 
 const MAGIC = [0x44, 0x47, 0x49, 0x32]; // 'DGI2'
 /** At most 5 bytes per varint (values < 2^32), 3 varints per cell. */
 const MAX_VARINT = 5;
+const INT32_MAX = 0x7fffffff;
+const CRC_BYTES = 4;
 
 /** Encoding space, reused record after record (the result is a copy of the bytes used). */
 let scratch = new Uint8Array(0);
@@ -24,7 +29,7 @@ export function encodeDeltaRecord(d: InventoryDeltas): Uint8Array {
     dayBase = lastSale[0];
     for (let k = 1; k < n; k++) if (lastSale[k] < dayBase) dayBase = lastSale[k];
   }
-  const size = MAGIC.length + 2 * MAX_VARINT + 3 * MAX_VARINT * n;
+  const size = MAGIC.length + 2 * MAX_VARINT + 3 * MAX_VARINT * n + CRC_BYTES;
   if (scratch.length < size) scratch = new Uint8Array(Math.max(size, 2 * scratch.length));
   const out = scratch;
   out.set(MAGIC);
@@ -55,7 +60,8 @@ export function encodeDeltaRecord(d: InventoryDeltas): Uint8Array {
     out[at++] = v;
     previous = cell;
   }
-  return out.slice(0, at);
+  new DataView(out.buffer, out.byteOffset).setUint32(at, crc32(out.subarray(0, at)), true);
+  return out.slice(0, at + CRC_BYTES);
 }
 
 /** Writes v (0 ≤ v < 2^32) at `at` as a varint; returns the next offset. */
@@ -69,10 +75,13 @@ function putVarint(out: Uint8Array, at: number, v: number): number {
 }
 
 /** The deltas of a record's bytes, or null when they are not a whole record (damaged, or another format). */
-export function decodeDeltaRecord(bytes: Uint8Array): InventoryDeltas | null {
-  if (bytes.length < MAGIC.length + 2 || MAGIC.some((b, i) => bytes[i] !== b)) return null;
+export function decodeDeltaRecord(record: Uint8Array): InventoryDeltas | null {
+  if (record.length < MAGIC.length + 2 + CRC_BYTES || MAGIC.some((b, i) => record[i] !== b)) return null;
+  const bytes = record.subarray(0, record.length - CRC_BYTES);
+  if (new DataView(record.buffer, record.byteOffset).getUint32(bytes.length, true) !== crc32(bytes)) return null;
   let at = MAGIC.length;
   let bad = false;
+  /** The next varint; values above INT32_MAX (no field can hold one) mark the record damaged. */
   const get = (): number => {
     let v = 0;
     let scale = 1;
@@ -80,7 +89,10 @@ export function decodeDeltaRecord(bytes: Uint8Array): InventoryDeltas | null {
       if (at >= bytes.length) break;
       const b = bytes[at++];
       v += (b & 0x7f) * scale;
-      if (b < 0x80) return v;
+      if (b < 0x80) {
+        if (v > INT32_MAX) break;
+        return v;
+      }
       scale *= 128;
     }
     bad = true;
@@ -88,17 +100,21 @@ export function decodeDeltaRecord(bytes: Uint8Array): InventoryDeltas | null {
   };
   const n = get();
   const zigzag = get();
-  if (bad || n > bytes.length) return null;
+  if (bad || 3 * n > bytes.length - at) return null;
   const dayBase = zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
   const cells = new Int32Array(n);
   const sold = new Int32Array(n);
   const lastSale = new Int32Array(n);
   let cell = 0;
   for (let k = 0; k < n && !bad; k++) {
-    cell += get();
+    const gap = get();
+    cell += gap;
+    if ((gap === 0 && k > 0) || cell > INT32_MAX) bad = true; // cells are strictly increasing int32
     cells[k] = cell;
     sold[k] = get();
-    lastSale[k] = dayBase + get();
+    const last = dayBase + get();
+    if (last > INT32_MAX) bad = true;
+    lastSale[k] = last;
   }
   return bad || at !== bytes.length ? null : { cells, sold, lastSale };
 }
