@@ -56,6 +56,8 @@ export function loyaltyTierSizes(config: Config, customers: number): number[] {
 /** The tier blocks of the customer keys: a customer's tier from its key, and the key of a tier's popularity rank. */
 export class LoyaltyTiers {
   readonly customers: number;
+  /** Customers of each tier (loyaltyTierSizes). */
+  readonly sizes: readonly number[];
   /** First block index of each tier, plus the end (customers). */
   readonly offsets: Int32Array;
   private readonly step: number;
@@ -64,6 +66,7 @@ export class LoyaltyTiers {
   constructor(config: Config, customers: number) {
     this.customers = customers;
     const sizes = loyaltyTierSizes(config, customers);
+    this.sizes = sizes;
     this.offsets = new Int32Array(sizes.length + 1);
     for (let t = 0; t < sizes.length; t++) this.offsets[t + 1] = this.offsets[t] + sizes[t];
     this.step = scatterStep(customers);
@@ -102,9 +105,9 @@ export function tierPopularityPlan(config: Config, customers: number): { weights
   return { weights, bucketStart, tierBuckets };
 }
 
-/** Each tier's popularity sampler over views of the arena arrays tierPopularityPlan filled (alias tables built). */
-export function tierPopularitySamplers(config: Config, customers: number, bucketAlias: Float64Array, bucketStart: Float64Array, tierBuckets: Int32Array): ZipfKeySampler[] {
-  return loyaltyTierSizes(config, customers).map((n, t) => {
+/** Each tier's popularity sampler (tiers of these sizes) over views of the arena arrays tierPopularityPlan filled (alias tables built). */
+export function tierPopularitySamplers(sizes: readonly number[], bucketAlias: Float64Array, bucketStart: Float64Array, tierBuckets: Int32Array): ZipfKeySampler[] {
+  return sizes.map((n, t) => {
     const from = tierBuckets[t];
     const to = tierBuckets[t + 1];
     return new ZipfKeySampler(Math.max(1, n), bucketAlias.subarray(2 * from, 2 * to), bucketStart.subarray(from + t, to + t + 1));

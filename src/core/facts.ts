@@ -1,10 +1,10 @@
 // Fact generation for one order partition: orders, their lines, their aggregates, the processed
 // orders and the returns all come from the partition's own streams and keyed hashes in a single
-// pass, so totals need no second pass. Also the cheap counting pre-pass that makes transaction and return keys
-// dense, and the per-(store, product) sales deltas that inventory merges. No I/O here.
+// pass, so totals need no second pass. Also the cheap counting pre-pass that makes transaction and
+// return keys dense, and the per-(store, product) sales deltas that inventory merges. No I/O here.
 import type { Config } from '../config/config.js';
 import { NULL_DAY, NULL_KEY, type ColumnBatch } from './columns.js';
-import { CustomerTraits, loyaltyTierSizes, tierPopularitySamplers, type CustomerGeography, type CustomerTraitArrays } from './customerTraits.js';
+import { CustomerTraits, tierPopularitySamplers, type CustomerGeography, type CustomerTraitArrays } from './customerTraits.js';
 import { CityNames, GEO_STATES, type GeoArrays } from './geography.js';
 import { orderRange, type Plan } from './plan.js';
 import { AliasTable, below, deriveStream, hashBase, keyHash, scatterStep, unit, type Stream, type ZipfKeySampler } from './random.js';
@@ -190,9 +190,9 @@ export class FactContext {
     const a = this.arrays;
     this.products = new AliasTable(a.productAlias);
     this.traits = new CustomerTraits(config, plan.customers, a);
-    const tierSizes = loyaltyTierSizes(config, plan.customers);
+    const tierSizes = this.traits.tiers.sizes;
     this.orderTiers = AliasTable.build(LOYALTY_STATUSES.map((t, i) => tierSizes[i] * config.customers.loyalty_order_factors[t]));
-    this.tierCustomers = tierPopularitySamplers(config, plan.customers, a.customerBucketAlias, a.customerBucketStart, a.customerTierBuckets);
+    this.tierCustomers = tierPopularitySamplers(tierSizes, a.customerBucketAlias, a.customerBucketStart, a.customerTierBuckets);
     this.stores = new AliasTable(a.storeAlias);
     this.days = new AliasTable(a.dayAlias);
     this.lineCounts = AliasTable.build(config.orders.line_count_weights);

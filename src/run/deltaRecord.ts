@@ -39,36 +39,20 @@ export function encodeDeltaRecord(d: InventoryDeltas): Uint8Array {
   for (let k = 0; k < n; k++) {
     const cell = cells[k];
     if (cell <= previous && k > 0) throw new Error(`inventory deltas: cells are not strictly increasing at ${k}`);
-    // Gaps, sums and day offsets are non-negative int32: >>> 7 is exact. Most take one byte.
-    let v = cell - previous;
-    while (v >= 0x80) {
-      out[at++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    out[at++] = v;
-    v = sold[k];
-    while (v >= 0x80) {
-      out[at++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    out[at++] = v;
-    v = lastSale[k] - dayBase;
-    while (v >= 0x80) {
-      out[at++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    out[at++] = v;
+    at = putVarint(out, at, cell - previous);
+    at = putVarint(out, at, sold[k]);
+    at = putVarint(out, at, lastSale[k] - dayBase);
     previous = cell;
   }
   new DataView(out.buffer, out.byteOffset).setUint32(at, crc32(out.subarray(0, at)), true);
   return out.slice(0, at + CRC_BYTES);
 }
 
-/** Writes v (0 ≤ v < 2^32) at `at` as a varint; returns the next offset. */
+/** Writes v (0 ≤ v < 2^32, where & and >>> are exact) at `at` as a varint; returns the next offset. */
 function putVarint(out: Uint8Array, at: number, v: number): number {
   while (v >= 0x80) {
-    out[at++] = (v % 0x80) | 0x80;
-    v = Math.floor(v / 0x80);
+    out[at++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
   }
   out[at++] = v;
   return at;
