@@ -67,29 +67,50 @@ describe('order partitions', () => {
 });
 
 describe('inventory deltas', () => {
-  it('equal the naive per-(store, product) sums and maxima, sorted by cell', () => {
-    const acc = new InventoryAccumulator(plan);
+  /** `sales` pseudo-random sales into `acc`; returns the naive per-cell [Σ quantity, last day], by cell. */
+  function addSales(acc: InventoryAccumulator, p: Pick<typeof plan, 'stores' | 'products' | 'firstDay' | 'days'>, sales: number, seed = 12345): Map<number, [number, number]> {
     const naive = new Map<number, [number, number]>();
-    let seed = 12345;
     const next = (n: number): number => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
       return seed % n;
     };
-    for (let i = 0; i < 20_000; i++) {
-      const s = next(plan.stores);
-      const p = next(plan.products);
+    for (let i = 0; i < sales; i++) {
+      const s = next(p.stores);
+      const product = next(p.products);
       const q = 1 + next(10);
-      const d = plan.firstDay + next(plan.days);
-      acc.add(s, p, q, d);
-      const cell = p * plan.stores + s;
+      const d = p.firstDay + next(p.days);
+      acc.add(s, product, q, d);
+      const cell = product * p.stores + s;
       const [sum, last] = naive.get(cell) ?? [0, -Infinity];
       naive.set(cell, [sum + q, Math.max(last, d)]);
     }
-    const deltas = acc.take();
+    return naive;
+  }
+  function expectNaive(deltas: InventoryDeltas, naive: Map<number, [number, number]>): void {
     const cells = [...naive.keys()].sort((a, b) => a - b);
     expect([...deltas.cells]).toEqual(cells);
-    cells.forEach((c, i) => expect([deltas.sold[i], deltas.lastSale[i]]).toEqual(naive.get(c)));
+    expect(cells.map((_, i) => [deltas.sold[i], deltas.lastSale[i]])).toEqual(cells.map((c) => naive.get(c)));
+  }
+
+  it('equal the naive per-(store, product) sums and maxima, sorted by cell', () => {
+    const acc = new InventoryAccumulator(plan);
+    const naive = addSales(acc, plan, 20_000);
+    expectNaive(acc.take(), naive);
     expect(acc.take().cells.length).toBe(0); // the log was emptied
+  });
+
+  it.each([
+    ['one cell', 1, 1],
+    ['2^16 cells (one 8-bit digit each way)', 256, 256],
+    ['an odd bit count, 19 bits (10 low, 9 high)', 317, 1601],
+    ['26 bits (13 + 13)', 5_000, 10_007],
+  ])('are sorted by cell whatever the number of cells: %s', (_what, stores, products) => {
+    const p = { stores, products, firstDay: plan.firstDay, days: plan.days };
+    const acc = new InventoryAccumulator(p);
+    for (const seed of [1, 2]) {
+      const naive = addSales(acc, p, 30_000, seed); // the same accumulator twice: its scratch is reused
+      expectNaive(acc.take(), naive);
+    }
   });
 
   it('merge to the same totals in any order', () => {

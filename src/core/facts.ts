@@ -305,113 +305,121 @@ const QUANTITY_BITS = 4;
 
 /**
  * Collects a partition's sales and reduces them to sparse per-cell deltas. Sales are appended to
- * a log in generation order (sequential writes), then sorted by cell with two stable counting
- * passes that move the values themselves — by store, then by product, whose counters fit in
- * cache — and reduced run by run in one sequential scan. A dense per-cell array would take a cache
- * miss per order line at large scale (4 MB at SF 10, 40 MB at SF 100).
+ * a log in generation order (sequential writes) as (cell, day and quantity), then sorted by cell
+ * with a two-pass LSD radix sort — by the low half of the cell's bits, then by the high half, each
+ * a stable counting pass over at most 2^16 counters that moves the two values themselves — and
+ * reduced run by run in one sequential scan. A dense per-cell array would take a cache miss per
+ * order line at large scale (4 MB at SF 10, 40 MB at SF 100).
  */
 export class InventoryAccumulator {
-  private readonly stores: number;
   private readonly firstDay: number;
-  private store: Int32Array = new Int32Array(4096);
-  private product: Int32Array = new Int32Array(4096);
+  /** inventoryCell of each sale */
+  private cell: Int32Array = new Int32Array(4096);
   /** (day − first calendar day) << QUANTITY_BITS | quantity */
   private packed: Int32Array = new Int32Array(4096);
   private count = 0;
   /** Scratch of the first sorting pass, as long as the log. */
-  private sortedStore: Int32Array = new Int32Array(0);
-  private sortedProduct: Int32Array = new Int32Array(0);
+  private sortedCell: Int32Array = new Int32Array(0);
   private sortedPacked: Int32Array = new Int32Array(0);
-  private readonly storeCounts: Int32Array;
-  private readonly productCounts: Int32Array;
+  /** Scratch of the reduction: each run's last sale day offset. */
+  private runLast: Int32Array = new Int32Array(0);
+  /** The radix digits: the low `lowBits` bits of a cell, then the rest. */
+  private readonly lowBits: number;
+  private readonly lowCounts: Int32Array;
+  private readonly highCounts: Int32Array;
 
   constructor(plan: Pick<Plan, 'stores' | 'products' | 'firstDay'>) {
-    this.stores = plan.stores;
     this.firstDay = plan.firstDay;
-    this.storeCounts = new Int32Array(plan.stores + 1);
-    this.productCounts = new Int32Array(plan.products + 1);
+    const cellCount = plan.stores * plan.products;
+    if (cellCount > 2 ** 31) throw new Error(`${cellCount} inventory cells do not fit 31-bit cell indices`);
+    const bits = Math.max(1, Math.ceil(Math.log2(cellCount)));
+    this.lowBits = Math.ceil(bits / 2);
+    this.lowCounts = new Int32Array((1 << this.lowBits) + 1);
+    this.highCounts = new Int32Array((1 << (bits - this.lowBits)) + 1);
+    this.stores = plan.stores;
   }
+  private readonly stores: number;
 
   add(storeIndex: number, productIndex: number, quantity: number, day: number): void {
-    if (this.count === this.store.length) this.grow();
+    if (this.count === this.cell.length) this.grow();
     const i = this.count++;
-    this.store[i] = storeIndex;
-    this.product[i] = productIndex;
+    this.cell[i] = productIndex * this.stores + storeIndex; // inventoryCell
     this.packed[i] = ((day - this.firstDay) << QUANTITY_BITS) | quantity;
   }
 
   private grow(): void {
-    const n = this.store.length * 2;
+    const n = this.cell.length * 2;
     const grown = (a: Int32Array): Int32Array => {
       const b = new Int32Array(n);
       b.set(a);
       return b;
     };
-    this.store = grown(this.store);
-    this.product = grown(this.product);
+    this.cell = grown(this.cell);
     this.packed = grown(this.packed);
   }
 
-  /** The partition's deltas, sorted by cell; the log is emptied. */
+  /** The partition's deltas, sorted by cell; the log is emptied. Its arrays are views of one buffer (cells.buffer). */
   take(): InventoryDeltas {
     const n = this.count;
-    if (this.sortedStore.length < n) {
-      const capacity = this.store.length;
-      this.sortedStore = new Int32Array(capacity);
-      this.sortedProduct = new Int32Array(capacity);
-      this.sortedPacked = new Int32Array(capacity);
+    if (this.sortedCell.length < n) {
+      this.sortedCell = new Int32Array(this.cell.length);
+      this.sortedPacked = new Int32Array(this.cell.length);
     }
-    // Stable by store (log -> sorted scratch), then stable by product (sorted scratch -> log):
-    // sorted by (product, store), the cell order. The scratch arrays are reused partition after partition.
-    scatterByKey(n, this.store, this.storeCounts, [this.store, this.product, this.packed], [this.sortedStore, this.sortedProduct, this.sortedPacked]);
-    scatterByKey(n, this.sortedProduct, this.productCounts, [this.sortedStore, this.sortedProduct, this.sortedPacked], [this.store, this.product, this.packed]);
-    const store = this.store;
-    const product = this.product;
+    // Stable by the low digit (log -> scratch), then stable by the high digit (scratch -> log):
+    // sorted by cell. The scratch arrays are reused partition after partition.
+    const lowMask = (1 << this.lowBits) - 1;
+    radixPass(n, this.cell, this.packed, this.sortedCell, this.sortedPacked, 0, lowMask, this.lowCounts);
+    radixPass(n, this.sortedCell, this.sortedPacked, this.cell, this.packed, this.lowBits, this.highCounts.length - 2, this.highCounts);
+    // Reduced run by run into the scratch arrays (free again once sorted), then copied out in one
+    // allocation: the three arrays are views of one buffer, which the worker transfers.
+    const cell = this.cell;
     const packed = this.packed;
-    let runs = 0;
-    for (let k = 0; k < n; k++) if (k === 0 || store[k] !== store[k - 1] || product[k] !== product[k - 1]) runs++;
-    const cells = new Int32Array(runs);
-    const sold = new Int32Array(runs);
-    const lastSale = new Int32Array(runs);
+    const runCell = this.sortedCell;
+    const runSold = this.sortedPacked;
+    const runLast = this.runLast.length >= n ? this.runLast : (this.runLast = new Int32Array(this.cell.length));
     const quantityMask = (1 << QUANTITY_BITS) - 1;
     let r = -1;
-    let last = 0;
+    let previous = -1;
     for (let k = 0; k < n; k++) {
-      if (k === 0 || store[k] !== store[k - 1] || product[k] !== product[k - 1]) {
-        if (r >= 0) lastSale[r] = this.firstDay + last;
-        r++;
-        cells[r] = product[k] * this.stores + store[k];
-        last = 0;
-      }
+      const c = cell[k];
       const p = packed[k];
-      sold[r] += p & quantityMask;
       const dayOffset = p >>> QUANTITY_BITS;
-      if (dayOffset > last) last = dayOffset;
+      if (c !== previous) {
+        r++;
+        runCell[r] = c;
+        runSold[r] = p & quantityMask;
+        runLast[r] = dayOffset;
+        previous = c;
+      } else {
+        runSold[r] += p & quantityMask;
+        if (dayOffset > runLast[r]) runLast[r] = dayOffset;
+      }
     }
-    if (r >= 0) lastSale[r] = this.firstDay + last;
+    const runs = r + 1;
+    const out = new ArrayBuffer(12 * runs);
+    const cells = new Int32Array(out, 0, runs);
+    const sold = new Int32Array(out, 4 * runs, runs);
+    const lastSale = new Int32Array(out, 8 * runs, runs);
+    cells.set(runCell.subarray(0, runs));
+    sold.set(runSold.subarray(0, runs));
+    for (let k = 0; k < runs; k++) lastSale[k] = this.firstDay + runLast[k];
     this.count = 0;
     return { cells, sold, lastSale };
   }
 }
 
 /**
- * One stable counting-sort pass over the first n entries: moves the three arrays of `from` into
- * `to` by `key` (a small non-negative integer; `counts` is scratch of length key range + 1).
+ * One stable counting-sort pass over the first n entries: moves (key, value) into (toKey, toValue)
+ * by the digit (key >>> shift) & mask; `counts` is scratch of length mask + 2.
  */
-function scatterByKey(
-  n: number, key: Int32Array, counts: Int32Array,
-  from: readonly [Int32Array, Int32Array, Int32Array], to: readonly [Int32Array, Int32Array, Int32Array],
-): void {
+function radixPass(n: number, key: Int32Array, value: Int32Array, toKey: Int32Array, toValue: Int32Array, shift: number, mask: number, counts: Int32Array): void {
   counts.fill(0);
-  for (let k = 0; k < n; k++) counts[key[k] + 1]++;
+  for (let k = 0; k < n; k++) counts[((key[k] >>> shift) & mask) + 1]++;
   for (let v = 1; v < counts.length; v++) counts[v] += counts[v - 1];
-  const [f0, f1, f2] = from;
-  const [t0, t1, t2] = to;
   for (let k = 0; k < n; k++) {
-    const at = counts[key[k]]++;
-    t0[at] = f0[k];
-    t1[at] = f1[k];
-    t2[at] = f2[k];
+    const at = counts[(key[k] >>> shift) & mask]++;
+    toKey[at] = key[k];
+    toValue[at] = value[k];
   }
 }
 
@@ -478,6 +486,8 @@ class OrderBatchColumns {
   readonly discount = new Float64Array(ORDERS_PER_BATCH);
   readonly total = new Float64Array(ORDERS_PER_BATCH);
   readonly status = new Uint8Array(ORDERS_PER_BATCH);
+  /** Loyalty tier of each order's customer (not written: it picks the quantity table). */
+  readonly tier = new Uint8Array(ORDERS_PER_BATCH);
   readonly txId = new Float64Array(ORDERS_PER_BATCH * LINES_MAX);
   readonly txOrderId = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
   readonly txLine = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
@@ -585,39 +595,68 @@ interface OrderCursor {
 }
 
 /**
- * Fills one batch of orders (ids firstOrderId..) with their lines and returns. A function of its
- * own, called once per batch: V8 optimises it by call count, and a rare branch that deoptimises it
- * costs one batch, not the rest of the partition (as it did inside one partition-long loop).
+ * Fills one batch of orders (ids firstOrderId..) with their lines and returns, in two passes: each
+ * order's shape, customer and store (fillOrderHeads), then the lines and returns (fillOrderLines).
+ * The two draw from different streams, so splitting them changes no value. Each is a function of
+ * its own, called once per batch: V8 optimises them by call count and inlines their small helpers
+ * (one function holding both passes exceeded its inlining budget), and a rare branch that
+ * deoptimises one costs one batch, not the rest of the partition.
  */
 function fillOrderBatch(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColumns, inventory: InventoryAccumulator, firstOrderId: number, batchOrders: number): void {
-  const { orderStream, shapeStream, lineStream, returnStream, productBase, returnFlagBase } = cursor;
+  fillOrderHeads(ctx, cursor, c, firstOrderId, batchOrders);
+  fillOrderLines(ctx, cursor, c, inventory, batchOrders);
+}
+
+/**
+ * Per order: its id, line count, day and drawn status (the shape stream: what the counting
+ * pre-pass draws too), its loyalty tier, customer and store (the order stream).
+ */
+function fillOrderHeads(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColumns, firstOrderId: number, batchOrders: number): void {
+  const { orderStream, shapeStream } = cursor;
+  const { traits, orderTiers, tierCustomers, lineCounts, days, stores } = ctx;
+  const tiers = traits.tiers;
+  const firstDay = ctx.plan.firstDay;
+  const homeShare = ctx.homeStoreShare;
+  for (let o = 0; o < batchOrders; o++) {
+    c.orderId[o] = firstOrderId + o;
+    c.lineCount[o] = lineCounts.pick(shapeStream) + 1;
+    const dayIndex = days.pick(shapeStream);
+    c.orderDate[o] = firstDay + dayIndex;
+    c.status[o] = ctx.statusOf(dayIndex, unit(shapeStream));
+    // The customer: its loyalty tier (by the tier's customers × order factor), then one of the tier's customers by popularity.
+    const tier = orderTiers.pick(orderStream);
+    const customerId = tiers.keyOf(tier, tierCustomers[tier].pickRank(orderStream));
+    c.tier[o] = tier;
+    c.customerId[o] = customerId;
+    // The store: the customer's home store, or any store by its traffic.
+    c.storeId[o] = (unit(orderStream) < homeShare ? traits.homeStore(customerId) : stores.pick(orderStream)) + 1;
+  }
+}
+
+/** Per order of the batch (fillOrderHeads filled its head): its lines, their sales and returns, and the order's totals and final status. */
+function fillOrderLines(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColumns, inventory: InventoryAccumulator, batchOrders: number): void {
+  const { lineStream, returnStream, productBase, returnFlagBase } = cursor;
   const linesBefore = cursor.linesBefore;
   const { productPrice, promotionRate, activePromotionOffsets, activePromotionIds } = ctx.arrays;
-  const { traits, quantities, productReturnThreshold, orderTiers, tierCustomers } = ctx;
-  const tiers = traits.tiers;
+  const { quantities, productReturnThreshold, products } = ctx;
   const firstDay = ctx.plan.firstDay;
   const lastDay = firstDay + ctx.plan.days - 1;
   const promoShare = ctx.promotionRate;
-  const homeShare = ctx.homeStoreShare;
   const window = ctx.returnWindowDays;
   let nextTx = cursor.nextTx;
   let nextReturn = cursor.nextReturn;
   let nLines = 0;
   let nReturns = 0;
   for (let o = 0; o < batchOrders; o++) {
-    const orderId = firstOrderId + o;
-    // The order's shape: what the counting pre-pass draws too.
-    const lineCount = ctx.lineCounts.pick(shapeStream) + 1;
-    const dayIndex = ctx.days.pick(shapeStream);
-    const drawnStatus = ctx.statusOf(dayIndex, unit(shapeStream));
-    const day = firstDay + dayIndex;
+    const orderId = c.orderId[o];
+    const lineCount = c.lineCount[o];
+    const day = c.orderDate[o];
+    const dayIndex = day - firstDay;
+    const drawnStatus = c.status[o];
+    const tier = c.tier[o];
+    const storeIndex = c.storeId[o] - 1;
     const sold = drawnStatus !== STATUS_CANCELLED;
     const returnable = drawnStatus === STATUS_COMPLETED;
-    // The customer: its loyalty tier (by the tier's customers × order factor), then one of the tier's customers by popularity.
-    const tier = orderTiers.pick(orderStream);
-    const customerId = tiers.keyOf(tier, tierCustomers[tier].pickRank(orderStream));
-    // The store: the customer's home store, or any store by its traffic.
-    const storeIndex = unit(orderStream) < homeShare ? traits.homeStore(customerId) : ctx.stores.pick(orderStream);
     const returnLastDay = Math.min(lastDay, day + window);
     const promoFrom = activePromotionOffsets[dayIndex];
     const promoCount = activePromotionOffsets[dayIndex + 1] - promoFrom;
@@ -627,7 +666,7 @@ function fillOrderBatch(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColu
     let returned = false;
     for (let l = 1; l <= lineCount; l++) {
       const lineInPartition = linesBefore + nLines;
-      const productIndex = ctx.products.pickWith(keyHash(productBase, lineInPartition));
+      const productIndex = products.pickWith(keyHash(productBase, lineInPartition));
       const returnDraw = keyHash(returnFlagBase, lineInPartition) >>> 0;
       const price = productPrice[productIndex];
       let promotionId = NULL_KEY;
@@ -671,16 +710,11 @@ function fillOrderBatch(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColu
         nReturns++;
       }
     }
-    c.orderId[o] = orderId;
-    c.customerId[o] = customerId;
-    c.storeId[o] = storeIndex + 1;
-    c.orderDate[o] = day;
-    c.lineCount[o] = lineCount;
     c.totalQuantity[o] = quantitySum;
     c.gross[o] = grossSum;
     c.discount[o] = discountSum;
     c.total[o] = grossSum - discountSum;
-    c.status[o] = returned ? STATUS_RETURNED : drawnStatus;
+    if (returned) c.status[o] = STATUS_RETURNED;
   }
   cursor.nextTx = nextTx;
   cursor.nextReturn = nextReturn;

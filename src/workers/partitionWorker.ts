@@ -182,7 +182,9 @@ export default async function handleTask(task: Task): Promise<unknown> {
   }
   const transfer: ArrayBuffer[] = 'parts' in result ? PartitionOutput.transferables(result.parts) : [];
   if (result.kind === 'orders') {
-    transfer.push(result.inventory.cells.buffer as ArrayBuffer, result.inventory.sold.buffer as ArrayBuffer, result.inventory.lastSale.buffer as ArrayBuffer);
+    // The three delta arrays are views of one buffer (InventoryAccumulator.take); each buffer is listed once.
+    const { cells, sold, lastSale } = result.inventory;
+    for (const b of new Set([cells.buffer, sold.buffer, lastSale.buffer])) transfer.push(b as ArrayBuffer);
   }
   if (transfer.length === 0) return result;
   return Piscina.move({ [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: result } as never);
