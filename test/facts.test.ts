@@ -113,6 +113,30 @@ describe('inventory deltas', () => {
     }
   });
 
+  it('are written into an offered buffer when it is large enough, with the same values as into a new one', () => {
+    const fresh = new InventoryAccumulator(plan);
+    addSales(fresh, plan, 5_000, 7);
+    const expected = fresh.take();
+    const runs = expected.cells.length;
+    expect(expected.sold.buffer).toBe(expected.cells.buffer); // one buffer, transferred once
+    expect(expected.cells.buffer.byteLength).toBeGreaterThanOrEqual(12 * runs);
+
+    const acc = new InventoryAccumulator(plan);
+    const big = new ArrayBuffer(12 * runs + 8);
+    acc.offerBuffer(new ArrayBuffer(12 * runs - 4)); // too small for these deltas: a larger offer replaces it
+    acc.offerBuffer(big);
+    addSales(acc, plan, 5_000, 7);
+    const reused = acc.take();
+    expect(reused.cells.buffer).toBe(big);
+    expect([reused.cells, reused.sold, reused.lastSale].map((a) => [...a])).toEqual([expected.cells, expected.sold, expected.lastSale].map((a) => [...a]));
+
+    const small = new ArrayBuffer(12 * runs - 4);
+    acc.offerBuffer(small);
+    addSales(acc, plan, 5_000, 7);
+    const next = acc.take();
+    expect(next.cells.buffer).not.toBe(small); // too small: a new buffer, the same values
+    expect([...next.lastSale]).toEqual([...expected.lastSale]);
+  });
   it('merge to the same totals in any order', () => {
     const deltas: InventoryDeltas[] = [];
     for (let p = 0; p < plan.orderPartitions; p++) deltas.push(run(p).result.inventory);

@@ -13,6 +13,9 @@ import { SPARE_CHUNKS_PER_TASK, type Task, type TaskFailure, type TaskResult, ty
  */
 const WORKER_YOUNG_GENERATION_MB = 16;
 
+/** Spare inventory-deltas buffers kept for later order tasks: about the number of partitions in flight. */
+const MAX_SPARE_DELTA_BUFFERS = 8;
+
 /** The worker file, compiled (Node 20 cannot run a .ts worker); with DWGEN_FAULT, its test-only fault wrapper. */
 const workerFile = (): string =>
   new URL(process.env.DWGEN_FAULT ? '../workers/faultyPartitionWorker.js' : '../workers/partitionWorker.js', import.meta.url).href;
@@ -51,10 +54,16 @@ export class Executor {
     });
   }
 
-  /** Runs a task on a pool; one writing a single file's chunks takes spare chunk buffers along. */
+  /**
+   * Runs a task on a pool; one writing a single file's chunks takes spare chunk buffers along, and
+   * an order partition a spare inventory-deltas buffer.
+   */
   private async dispatch(on: Piscina, task: Task): Promise<TaskResult> {
     const spare = 'output' in task && task.output.csv === 'memory' ? takeSpareChunks(SPARE_CHUNKS_PER_TASK) : [];
-    const result = (await (spare.length === 0 ? on.run(task) : on.run({ ...task, spare }, { transferList: spare }))) as TaskResult | TaskFailure;
+    const spareDeltas = task.kind === 'orders' ? this.spareDeltas.pop() : undefined;
+    const transferList: ArrayBuffer[] = spareDeltas ? [...spare, spareDeltas] : spare;
+    const sent: Task = transferList.length === 0 ? task : { ...task, ...(spare.length > 0 ? { spare } : {}), ...(spareDeltas ? { spareDeltas } : {}) };
+    const result = (await (transferList.length === 0 ? on.run(sent) : on.run(sent, { transferList }))) as TaskResult | TaskFailure;
     if (result.kind === 'failed') throw restoreError(result.error);
     return result;
   }
@@ -76,6 +85,15 @@ export class Executor {
       }
     }
   }
+
+  /**
+   * Takes back an order partition's inventory-deltas buffer (its cells.buffer) once the deltas are
+   * merged and recorded: a later order task carries it to its worker to be written again.
+   */
+  giveDeltaBuffer(buffer: ArrayBufferLike): void {
+    if (buffer instanceof ArrayBuffer && this.spareDeltas.length < MAX_SPARE_DELTA_BUFFERS) this.spareDeltas.push(buffer);
+  }
+  private readonly spareDeltas: ArrayBuffer[] = [];
 
   destroy(): Promise<void> {
     return this.pool.destroy();

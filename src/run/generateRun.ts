@@ -306,12 +306,27 @@ export async function generateRun(options: RunOptions): Promise<RunOutcome> {
     // is in (allArrived), while the results are still being consumed in partition order.
     let arrived = 0;
     const pending: InventoryDeltas[] = [];
+    // A fresh partition's deltas are merged, then recorded (in partition order): once both are
+    // done, their buffer goes back to the executor for a later partition's (no fresh pages).
+    const usesLeft = new Map<InventoryDeltas, number>();
+    const release = (d: InventoryDeltas): void => {
+      const left = (usesLeft.get(d) ?? 1) - 1;
+      if (left > 0) usesLeft.set(d, left);
+      else {
+        usesLeft.delete(d);
+        executor.giveDeltaBuffer(d.cells.buffer);
+      }
+    };
     const merged = (outcome: PartitionOutcome): PartitionOutcome => {
-      if (outcome.inventory) pending.push(outcome.inventory);
+      if (outcome.inventory) {
+        pending.push(outcome.inventory);
+        if (outcome.fresh) usesLeft.set(outcome.inventory, 2);
+      }
       const last = ++arrived === partitions.length;
       if (pending.length > 0 && (last || pending.length === MERGE_BATCH)) {
         const m0 = performance.now();
         mergeInventoryDeltas(shared.arrays, pending);
+        for (const d of pending) release(d);
         pending.length = 0;
         mergeSeconds += (performance.now() - m0) / 1000;
       }
@@ -367,6 +382,7 @@ export async function generateRun(options: RunOptions): Promise<RunOutcome> {
         }
         for (const [t, first] of from) if (p >= first) appendFiles.get(t)!.mark(p);
         if (r.fresh) await records.writeRecord({ kind, partition: p, parts: r.parts }, kind === 'orders' ? r.inventory : null);
+        if (r.fresh && r.inventory) release(r.inventory);
       },
       options.signal,
     );

@@ -137,6 +137,7 @@ async function run(task: Task): Promise<TaskResult> {
     }
     case 'orders': {
       s.inventory ??= new InventoryAccumulator(s.setup.plan);
+      if (task.spareDeltas) s.inventory.offerBuffer(task.spareDeltas);
       s.orderColumns ??= new OrderBatchColumns();
       let result: ReturnType<typeof generateOrderPartition> | null = null;
       const parts = await withOutput(task.output, task.partition, ['raw_orders', 'transactions_raw', 'order_aggregates', 'orders', 'returns'], (out) => {

@@ -43,13 +43,14 @@ export interface OutputTarget {
 /**
  * `attempt` counts from 1: a partition that failed is tried once more, on a fresh worker.
  * `spare`: chunk buffers the main thread has appended and gives back (transferred) for the worker
- * to write a single file's chunks into again (see giveSpareChunks).
+ * to write a single file's chunks into again (see giveSpareChunks). `spareDeltas`: the buffer of an
+ * earlier order partition's inventory deltas, merged and recorded, for this one's (InventoryAccumulator.offerBuffer).
  */
 export type Task =
   /** Counts the order partitions partition .. partition + partitions − 1 (one task for a range: each is ~2 ms). */
   | { kind: 'count'; partition: number; partitions: number; attempt?: number }
   | { kind: 'customers'; partition: number; attempt?: number; output: OutputTarget; spare?: ArrayBuffer[] }
-  | { kind: 'orders'; partition: number; attempt?: number; keys: PartitionKeys; output: OutputTarget; spare?: ArrayBuffer[] }
+  | { kind: 'orders'; partition: number; attempt?: number; keys: PartitionKeys; output: OutputTarget; spare?: ArrayBuffer[]; spareDeltas?: ArrayBuffer }
   | { kind: 'inventory'; partition: number; attempt?: number; output: OutputTarget; spare?: ArrayBuffer[] };
 
 
