@@ -137,6 +137,7 @@ describe('inventory deltas', () => {
     expect(next.cells.buffer).not.toBe(small); // too small: a new buffer, the same values
     expect([...next.lastSale]).toEqual([...expected.lastSale]);
   });
+
   it('merge to the same totals in any order', () => {
     const deltas: InventoryDeltas[] = [];
     for (let p = 0; p < plan.orderPartitions; p++) deltas.push(run(p).result.inventory);

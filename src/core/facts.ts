@@ -312,16 +312,16 @@ const QUANTITY_BITS = 4;
  * order line at large scale (4 MB at SF 10, 40 MB at SF 100).
  */
 export class InventoryAccumulator {
+  private readonly plan: Pick<Plan, 'stores'>;
   private readonly firstDay: number;
   /** inventoryCell of each sale */
   private cell: Int32Array = new Int32Array(4096);
   /** (day − first calendar day) << QUANTITY_BITS | quantity */
   private packed: Int32Array = new Int32Array(4096);
   private count = 0;
-  /** Scratch of the first sorting pass, as long as the log. */
+  /** Scratch as long as the log: the first sorting pass's output, then the reduction's runs (cell, Σ sold, last day offset). */
   private sortedCell: Int32Array = new Int32Array(0);
   private sortedPacked: Int32Array = new Int32Array(0);
-  /** Scratch of the reduction: each run's last sale day offset. */
   private runLast: Int32Array = new Int32Array(0);
   /** The radix digits: the low `lowBits` bits of a cell, then the rest. */
   private readonly lowBits: number;
@@ -329,6 +329,7 @@ export class InventoryAccumulator {
   private readonly highCounts: Int32Array;
 
   constructor(plan: Pick<Plan, 'stores' | 'products' | 'firstDay'>) {
+    this.plan = plan;
     this.firstDay = plan.firstDay;
     const cellCount = plan.stores * plan.products;
     if (cellCount > 2 ** 31) throw new Error(`${cellCount} inventory cells do not fit 31-bit cell indices`);
@@ -336,14 +337,12 @@ export class InventoryAccumulator {
     this.lowBits = Math.ceil(bits / 2);
     this.lowCounts = new Int32Array((1 << this.lowBits) + 1);
     this.highCounts = new Int32Array((1 << (bits - this.lowBits)) + 1);
-    this.stores = plan.stores;
   }
-  private readonly stores: number;
 
   add(storeIndex: number, productIndex: number, quantity: number, day: number): void {
     if (this.count === this.cell.length) this.grow();
     const i = this.count++;
-    this.cell[i] = productIndex * this.stores + storeIndex; // inventoryCell
+    this.cell[i] = inventoryCell(this.plan, storeIndex, productIndex);
     this.packed[i] = ((day - this.firstDay) << QUANTITY_BITS) | quantity;
   }
 
@@ -385,6 +384,7 @@ export class InventoryAccumulator {
     if (this.sortedCell.length < n) {
       this.sortedCell = new Int32Array(this.cell.length);
       this.sortedPacked = new Int32Array(this.cell.length);
+      this.runLast = new Int32Array(this.cell.length);
     }
     // Stable by the low digit (log -> scratch), then stable by the high digit (scratch -> log):
     // sorted by cell. The scratch arrays are reused partition after partition.
@@ -397,7 +397,7 @@ export class InventoryAccumulator {
     const packed = this.packed;
     const runCell = this.sortedCell;
     const runSold = this.sortedPacked;
-    const runLast = this.runLast.length >= n ? this.runLast : (this.runLast = new Int32Array(this.cell.length));
+    const runLast = this.runLast;
     const quantityMask = (1 << QUANTITY_BITS) - 1;
     let r = -1;
     let previous = -1;
@@ -619,9 +619,9 @@ interface OrderCursor {
  * Fills one batch of orders (ids firstOrderId..) with their lines and returns, in two passes: each
  * order's shape, customer and store (fillOrderHeads), then the lines and returns (fillOrderLines).
  * The two draw from different streams, so splitting them changes no value. Each is a function of
- * its own, called once per batch: V8 optimises them by call count and inlines their small helpers
- * (one function holding both passes exceeded its inlining budget), and a rare branch that
- * deoptimises one costs one batch, not the rest of the partition.
+ * its own, called once per batch: V8 optimises them by call count, each spends less of V8's
+ * inlining budget than one function holding both passes did, and a rare branch that deoptimises
+ * one costs one batch, not the rest of the partition.
  */
 function fillOrderBatch(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColumns, inventory: InventoryAccumulator, firstOrderId: number, batchOrders: number): void {
   fillOrderHeads(ctx, cursor, c, firstOrderId, batchOrders);

@@ -62,8 +62,7 @@ export class Executor {
     const spare = 'output' in task && task.output.csv === 'memory' ? takeSpareChunks(SPARE_CHUNKS_PER_TASK) : [];
     const spareDeltas = task.kind === 'orders' ? this.spareDeltas.pop() : undefined;
     const transferList: ArrayBuffer[] = spareDeltas ? [...spare, spareDeltas] : spare;
-    const sent: Task = transferList.length === 0 ? task : { ...task, ...(spare.length > 0 ? { spare } : {}), ...(spareDeltas ? { spareDeltas } : {}) };
-    const result = (await (transferList.length === 0 ? on.run(sent) : on.run(sent, { transferList }))) as TaskResult | TaskFailure;
+    const result = (await (transferList.length === 0 ? on.run(task) : on.run({ ...task, spare, spareDeltas }, { transferList }))) as TaskResult | TaskFailure;
     if (result.kind === 'failed') throw restoreError(result.error);
     return result;
   }
