@@ -252,27 +252,45 @@ export interface PartitionCounts {
 }
 
 /**
- * Line and return counts of a partition, drawn from the same three streams (and in the same order)
- * as generateOrderPartition draws them, at a fraction of the cost: per order its line count, day
- * and cancel draw (its status, so whether it can be returned), per line its product (its return
- * rate) and its return draw. Prefix sums of these give every partition its first transaction and return key.
+ * Line and return counts of a partition, drawn exactly as generateOrderPartition draws them, at a
+ * fraction of the cost: per order its shape (fillOrderShapes: line count, day and drawn status,
+ * so whether it can be returned), per line of a returnable order its return draw and, when that
+ * is below the highest return threshold, its product (its return rate). Prefix sums of these
+ * give every partition its first transaction and return key.
  */
 export function countOrderPartition(ctx: FactContext, partition: number): PartitionCounts {
   const { count } = orderRange(ctx.plan, partition);
   const shapeStream = deriveStream(ctx.plan.seed, 'order_shapes', partition);
   const bases = ctx.lineHashBases(partition);
-  const productBase = bases.product;
-  const returnBase = bases.returnFlag;
+  shapeScratch ??= {
+    orderId: new Int32Array(ORDERS_PER_BATCH),
+    lineCount: new Int32Array(ORDERS_PER_BATCH),
+    orderDate: new Int32Array(ORDERS_PER_BATCH),
+    status: new Uint8Array(ORDERS_PER_BATCH),
+  };
+  const shapes = shapeScratch;
+  const counts: PartitionCounts = { lines: 0, returns: 0 };
+  for (let batchStart = 0; batchStart < count; batchStart += ORDERS_PER_BATCH) {
+    const batchOrders = Math.min(ORDERS_PER_BATCH, count - batchStart);
+    fillOrderShapes(ctx, shapeStream, shapes, batchStart + 1, batchOrders);
+    countBatchReturns(ctx, bases.product, bases.returnFlag, shapes, batchOrders, counts);
+  }
+  return counts;
+}
+
+/** The pre-pass's batch of order shapes, reused call after call (the pre-pass is synchronous). */
+let shapeScratch: OrderShapeColumns | null = null;
+
+/** Adds a batch's lines and returns (its shapes filled) to `counts`; counts.lines is the partition's lines before the batch. */
+function countBatchReturns(ctx: FactContext, productBase: number, returnBase: number, shapes: OrderShapeColumns, batchOrders: number, counts: PartitionCounts): void {
   const threshold = ctx.productReturnThreshold;
   const maxThreshold = ctx.maxReturnThreshold;
   const products = ctx.products;
-  let lines = 0;
-  let returns = 0;
-  for (let o = 0; o < count; o++) {
-    const n = ctx.lineCounts.pick(shapeStream) + 1;
-    const dayIndex = ctx.days.pick(shapeStream);
-    const returnable = ctx.statusOf(dayIndex, unit(shapeStream)) === STATUS_COMPLETED;
-    if (returnable) {
+  let lines = counts.lines;
+  let returns = counts.returns;
+  for (let o = 0; o < batchOrders; o++) {
+    const n = shapes.lineCount[o];
+    if (shapes.status[o] === STATUS_COMPLETED) {
       for (let line = lines; line < lines + n; line++) {
         const returnDraw = keyHash(returnBase, line) >>> 0;
         if (returnDraw < maxThreshold && returnDraw < threshold[products.pickWith(keyHash(productBase, line))]) returns++;
@@ -280,7 +298,8 @@ export function countOrderPartition(ctx: FactContext, partition: number): Partit
     }
     lines += n;
   }
-  return { lines, returns };
+  counts.lines = lines;
+  counts.returns = returns;
 }
 
 // ---- inventory deltas ----------------------------------------------------------------------------
@@ -513,6 +532,8 @@ class OrderBatchColumns {
   readonly txOrderId = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
   readonly txLine = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
   readonly txProduct = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
+  /** Each line's return draw (a keyed hash, signed: compared as its unsigned value). Not written. */
+  readonly returnDraw = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
   readonly txPromotion = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
   readonly txQuantity = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
   readonly txUnitPrice = new Float64Array(ORDERS_PER_BATCH * LINES_MAX);
@@ -616,80 +637,114 @@ interface OrderCursor {
 }
 
 /**
- * Fills one batch of orders (ids firstOrderId..) with their lines and returns, in two passes: each
- * order's shape, customer and store (fillOrderHeads), then the lines and returns (fillOrderLines).
- * The two draw from different streams, so splitting them changes no value. Each is a function of
- * its own, called once per batch: V8 optimises them by call count, each spends less of V8's
- * inlining budget than one function holding both passes did, and a rare branch that deoptimises
- * one costs one batch, not the rest of the partition.
+ * Fills one batch of orders (ids firstOrderId..) with their lines and returns, in passes that each
+ * draw from one source: the orders' shapes (shape stream), their customers and stores (order
+ * stream), the lines' products and return draws (keyed hashes), the lines' promotions, quantities
+ * and money (line stream), the returns (return stream), then the sales inventory counts. Each
+ * source is drawn in the same order as one pass over the orders would draw it, so splitting
+ * changes no value. The shapes pass is the pre-pass's too (countOrderPartition), so the two cannot
+ * draw differently. Each pass is a function of its own, called once per batch: each spends V8's
+ * per-function inlining budget on its own few helpers (the alias picks, the generator's next()).
  */
 function fillOrderBatch(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColumns, inventory: InventoryAccumulator, firstOrderId: number, batchOrders: number): void {
-  fillOrderHeads(ctx, cursor, c, firstOrderId, batchOrders);
-  fillOrderLines(ctx, cursor, c, inventory, batchOrders);
+  fillOrderShapes(ctx, cursor.shapeStream, c, firstOrderId, batchOrders);
+  fillOrderCustomers(ctx, cursor.orderStream, c, batchOrders);
+  const nLines = fillLineProducts(ctx, cursor, c, batchOrders);
+  fillLineSales(ctx, cursor, c, batchOrders);
+  const nReturns = fillReturns(ctx, cursor, c, batchOrders);
+  recordSales(inventory, c, batchOrders);
+  cursor.lines = nLines;
+  cursor.linesBefore += nLines;
+  cursor.returns = nReturns;
+}
+
+/** The columns the shape stream fills: what the counting pre-pass draws too. */
+interface OrderShapeColumns {
+  orderId: Int32Array;
+  lineCount: Int32Array;
+  orderDate: Int32Array;
+  status: Uint8Array;
 }
 
 /**
- * Per order: its id, line count, day and drawn status (the shape stream: what the counting
- * pre-pass draws too), its loyalty tier, customer and store (the order stream).
+ * Per order: its id, line count, day and drawn status (before returns), from the shape stream. The
+ * counting pre-pass calls it too, so both draw the same shapes.
  */
-function fillOrderHeads(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColumns, firstOrderId: number, batchOrders: number): void {
-  const { orderStream, shapeStream } = cursor;
-  const { traits, orderTiers, tierCustomers, lineCounts, days, stores } = ctx;
-  const tiers = traits.tiers;
+function fillOrderShapes(ctx: FactContext, shapeStream: Stream, c: OrderShapeColumns, firstOrderId: number, batchOrders: number): void {
+  const { lineCounts, days } = ctx;
   const firstDay = ctx.plan.firstDay;
-  const homeShare = ctx.homeStoreShare;
   for (let o = 0; o < batchOrders; o++) {
     c.orderId[o] = firstOrderId + o;
     c.lineCount[o] = lineCounts.pick(shapeStream) + 1;
     const dayIndex = days.pick(shapeStream);
     c.orderDate[o] = firstDay + dayIndex;
     c.status[o] = ctx.statusOf(dayIndex, unit(shapeStream));
-    // The customer: its loyalty tier (by the tier's customers × order factor), then one of the tier's customers by popularity.
+  }
+}
+
+/**
+ * Per order: its loyalty tier (by the tier's customers × order factor), then one of the tier's
+ * customers by popularity, then the store: the customer's home store, or any store by its traffic.
+ */
+function fillOrderCustomers(ctx: FactContext, orderStream: Stream, c: OrderBatchColumns, batchOrders: number): void {
+  const { traits, orderTiers, tierCustomers, stores } = ctx;
+  const tiers = traits.tiers;
+  const homeShare = ctx.homeStoreShare;
+  for (let o = 0; o < batchOrders; o++) {
     const tier = orderTiers.pick(orderStream);
     const customerId = tiers.keyOf(tier, tierCustomers[tier].pickRank(orderStream));
     c.tier[o] = tier;
     c.customerId[o] = customerId;
-    // The store: the customer's home store, or any store by its traffic.
     c.storeId[o] = (unit(orderStream) < homeShare ? traits.homeStore(customerId) : stores.pick(orderStream)) + 1;
   }
 }
 
-/** Per order of the batch (fillOrderHeads filled its head): its lines, their sales and returns, and the order's totals and final status. */
-function fillOrderLines(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColumns, inventory: InventoryAccumulator, batchOrders: number): void {
-  const { lineStream, returnStream, productBase, returnFlagBase } = cursor;
-  const linesBefore = cursor.linesBefore;
-  const { productPrice, promotionRate, activePromotionOffsets, activePromotionIds } = ctx.arrays;
-  const { quantities, productReturnThreshold, products } = ctx;
-  const firstDay = ctx.plan.firstDay;
-  const lastDay = firstDay + ctx.plan.days - 1;
-  const promoShare = ctx.promotionRate;
-  const window = ctx.returnWindowDays;
-  let nextTx = cursor.nextTx;
-  let nextReturn = cursor.nextReturn;
-  let nLines = 0;
-  let nReturns = 0;
+/**
+ * Per line of the batch: its order id and line number, its product and its return draw (keyed
+ * hashes of its index in the partition, as the pre-pass draws them). Returns the batch's lines.
+ */
+function fillLineProducts(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColumns, batchOrders: number): number {
+  const { productBase, returnFlagBase, linesBefore } = cursor;
+  const products = ctx.products;
+  let n = 0;
   for (let o = 0; o < batchOrders; o++) {
     const orderId = c.orderId[o];
     const lineCount = c.lineCount[o];
-    const day = c.orderDate[o];
-    const dayIndex = day - firstDay;
-    const drawnStatus = c.status[o];
+    for (let l = 1; l <= lineCount; l++) {
+      const lineInPartition = linesBefore + n;
+      c.txOrderId[n] = orderId;
+      c.txLine[n] = l;
+      c.txProduct[n] = products.pickWith(keyHash(productBase, lineInPartition)) + 1;
+      c.returnDraw[n] = keyHash(returnFlagBase, lineInPartition);
+      n++;
+    }
+  }
+  return n;
+}
+
+/**
+ * Per line (the line stream): its id, promotion (only one active on the order's day), quantity (the
+ * tier's basket, lifted by a promotion) and money; per order its totals.
+ */
+function fillLineSales(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColumns, batchOrders: number): void {
+  const lineStream = cursor.lineStream;
+  const { productPrice, promotionRate, activePromotionOffsets, activePromotionIds } = ctx.arrays;
+  const quantities = ctx.quantities;
+  const firstDay = ctx.plan.firstDay;
+  const promoShare = ctx.promotionRate;
+  let nextTx = cursor.nextTx;
+  let n = 0;
+  for (let o = 0; o < batchOrders; o++) {
+    const lineCount = c.lineCount[o];
     const tier = c.tier[o];
-    const storeIndex = c.storeId[o] - 1;
-    const sold = drawnStatus !== STATUS_CANCELLED;
-    const returnable = drawnStatus === STATUS_COMPLETED;
-    const returnLastDay = Math.min(lastDay, day + window);
+    const dayIndex = c.orderDate[o] - firstDay;
     const promoFrom = activePromotionOffsets[dayIndex];
     const promoCount = activePromotionOffsets[dayIndex + 1] - promoFrom;
     let quantitySum = 0;
     let grossSum = 0;
     let discountSum = 0;
-    let returned = false;
-    for (let l = 1; l <= lineCount; l++) {
-      const lineInPartition = linesBefore + nLines;
-      const productIndex = products.pickWith(keyHash(productBase, lineInPartition));
-      const returnDraw = keyHash(returnFlagBase, lineInPartition) >>> 0;
-      const price = productPrice[productIndex];
+    for (let l = 0; l < lineCount; l++, n++) {
+      const price = productPrice[c.txProduct[n] - 1];
       let promotionId = NULL_KEY;
       let promoted = 0;
       if (unit(lineStream) < promoShare && promoCount > 0) {
@@ -700,48 +755,82 @@ function fillOrderLines(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColu
       const gross = quantity * price;
       // Round half up: discount = round(gross × rate / 100), rate in hundredths.
       const discount = promoted === 1 ? Math.floor((gross * promotionRate[promotionId - 1] + 50) / 100) : 0;
-      const lineTotal = gross - discount;
-      const txId = nextTx++;
-      c.txId[nLines] = txId;
-      c.txOrderId[nLines] = orderId;
-      c.txLine[nLines] = l;
-      c.txProduct[nLines] = productIndex + 1;
-      c.txPromotion[nLines] = promotionId;
-      c.txQuantity[nLines] = quantity;
-      c.txUnitPrice[nLines] = price;
-      c.txDiscount[nLines] = discount;
-      c.txTotal[nLines] = lineTotal;
-      nLines++;
+      c.txId[n] = nextTx++;
+      c.txPromotion[n] = promotionId;
+      c.txQuantity[n] = quantity;
+      c.txUnitPrice[n] = price;
+      c.txDiscount[n] = discount;
+      c.txTotal[n] = gross - discount;
       quantitySum += quantity;
       grossSum += gross;
       discountSum += discount;
-      if (sold) inventory.add(storeIndex, productIndex, quantity, day);
-      if (returnDraw < productReturnThreshold[productIndex] && returnable) {
-        returned = true;
-        const quantityReturned = 1 + below(returnStream, quantity);
-        c.rtId[nReturns] = nextReturn++;
-        c.rtOrderId[nReturns] = orderId;
-        c.rtTxId[nReturns] = txId;
-        c.rtProduct[nReturns] = productIndex + 1;
-        c.rtStore[nReturns] = storeIndex + 1;
-        c.rtDate[nReturns] = day + below(returnStream, returnLastDay - day + 1);
-        c.rtQuantity[nReturns] = quantityReturned;
-        c.rtRefund[nReturns] = Math.floor((lineTotal * quantityReturned) / quantity);
-        c.rtReason[nReturns] = ctx.reasonNames[ctx.reasons.pick(returnStream)];
-        nReturns++;
-      }
     }
     c.totalQuantity[o] = quantitySum;
     c.gross[o] = grossSum;
     c.discount[o] = discountSum;
     c.total[o] = grossSum - discountSum;
-    if (returned) c.status[o] = STATUS_RETURNED;
   }
   cursor.nextTx = nextTx;
+}
+
+/**
+ * The returns (the return stream): a line of a Completed order is returned when its return draw is
+ * below its product's return threshold; its order becomes Returned. The return date lies within the
+ * window after the order and within the calendar. Returns the batch's returns.
+ */
+function fillReturns(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColumns, batchOrders: number): number {
+  const returnStream = cursor.returnStream;
+  const { productReturnThreshold, reasons, reasonNames } = ctx;
+  const lastDay = ctx.plan.firstDay + ctx.plan.days - 1;
+  const window = ctx.returnWindowDays;
+  let nextReturn = cursor.nextReturn;
+  let nReturns = 0;
+  let n = 0;
+  for (let o = 0; o < batchOrders; o++) {
+    const lineCount = c.lineCount[o];
+    if (c.status[o] !== STATUS_COMPLETED) {
+      n += lineCount;
+      continue;
+    }
+    const day = c.orderDate[o];
+    const returnLastDay = Math.min(lastDay, day + window);
+    let returned = false;
+    for (let end = n + lineCount; n < end; n++) {
+      const productIndex = c.txProduct[n] - 1;
+      if (c.returnDraw[n] >>> 0 >= productReturnThreshold[productIndex]) continue;
+      returned = true;
+      const quantity = c.txQuantity[n];
+      const quantityReturned = 1 + below(returnStream, quantity);
+      c.rtId[nReturns] = nextReturn++;
+      c.rtOrderId[nReturns] = c.orderId[o];
+      c.rtTxId[nReturns] = c.txId[n];
+      c.rtProduct[nReturns] = productIndex + 1;
+      c.rtStore[nReturns] = c.storeId[o];
+      c.rtDate[nReturns] = day + below(returnStream, returnLastDay - day + 1);
+      c.rtQuantity[nReturns] = quantityReturned;
+      c.rtRefund[nReturns] = Math.floor((c.txTotal[n] * quantityReturned) / quantity);
+      c.rtReason[nReturns] = reasonNames[reasons.pick(returnStream)];
+      nReturns++;
+    }
+    if (returned) c.status[o] = STATUS_RETURNED;
+  }
   cursor.nextReturn = nextReturn;
-  cursor.lines = nLines;
-  cursor.linesBefore += nLines;
-  cursor.returns = nReturns;
+  return nReturns;
+}
+
+/** The sales of the batch's orders that were not cancelled, per line: (store, product, quantity, day). */
+function recordSales(inventory: InventoryAccumulator, c: OrderBatchColumns, batchOrders: number): void {
+  let n = 0;
+  for (let o = 0; o < batchOrders; o++) {
+    const lineCount = c.lineCount[o];
+    if (c.status[o] === STATUS_CANCELLED) {
+      n += lineCount;
+      continue;
+    }
+    const storeIndex = c.storeId[o] - 1;
+    const day = c.orderDate[o];
+    for (let end = n + lineCount; n < end; n++) inventory.add(storeIndex, c.txProduct[n] - 1, c.txQuantity[n], day);
+  }
 }
 
 export { OrderBatchColumns };
