@@ -156,6 +156,45 @@ describe.concurrent('validate catches corruption (exit 1)', () => {
     ['a non-dense order key', (d) => void (d.raw_orders[9]!.order_id = 12), 'raw_orders.dense_keys'],
     ['a NULL in a non-nullable column', (d) => void (d.stores[0]!.city = null), 'stores.not_null'],
     ['an unknown status', (d) => void (d.orders[0]!.status = 'Lost'), 'orders.enum_values'],
+    // the realism checks (issue 13): geography, the calendar's end, cancelled orders, pro-rata refunds
+    ['a customer ZIP of another state (Boston\'s in IL)', (d) => void (d.customers[0]!.zip_code = '02108'), 'customers.zip_state'],
+    ['a ZIP that does not exist', (d) => void (d.customers[1]!.zip_code = '00000'), 'customers.zip_state'],
+    ['a store ZIP of another state (Springfield, IL\'s in TX)', (d) => void (d.stores[1]!.zip_code = '62701'), 'stores.zip_state'],
+    [
+      'one ZIP in two cities of the same state',
+      (d) => {
+        d.customers[2]!.zip_code = d.customers[1]!.zip_code; // both Springfield, IL ZIPs: the state still matches
+        d.customers[2]!.city = 'Chatham';
+      },
+      'geography.zip_one_place',
+    ],
+    ['a phone area code of another state (212, New York, in IL)', (d) => void (d.customers[3]!.phone = '212-010-0013'), 'customers.phone_area_code'],
+    [
+      'a return dated the day after the calendar ends',
+      (d) => void (d.returns[0]!.return_date = addDays(d.dates.at(-1)!.date as string, 1)),
+      'returns.date_in_calendar',
+    ],
+    [
+      'a Cancelled order with a return',
+      (d) => void (d.orders.find((o) => o.status === 'Returned')!.status = 'Cancelled'),
+      'orders.cancelled_not_returned',
+    ],
+    [
+      'a Cancelled order\'s lines counted in units_sold (a sold order marked Cancelled)',
+      (d) => {
+        const sold = d.orders.find((o) => o.status === 'Completed' && d.transactions_raw.some((l) => l.order_id === o.order_id))!;
+        sold.status = 'Cancelled';
+      },
+      'inventory.units_sold',
+    ],
+    [
+      'a refund one cent below pro rata',
+      (d) => {
+        const r = d.returns.find((x) => (x.refund_amount as number) > 0)!;
+        r.refund_amount = (r.refund_amount as number) - 1;
+      },
+      'returns.refund_pro_rata',
+    ],
   ];
 
   test.each(cases)('%s', async (_label, mutate, expected) => {
