@@ -42,6 +42,10 @@ describe('package.json', () => {
     expect(Object.keys(pkg.dependencies).sort()).toEqual([...runtime].sort());
   });
 
+  it('every runtime dependency is pinned to one exact version: what reaches the output (random streams, the config parser, reference data, codecs) never moves with an install', () => {
+    for (const [name, version] of Object.entries(pkg.dependencies)) expect(version, name).toMatch(/^\d+\.\d+\.\d+(-[\w.]+)?$/);
+  });
+
   it('packages of the tests and benchmarks only (fast-csv, parquetjs-lite) are devDependencies', () => {
     for (const name of ['fast-csv', 'parquetjs-lite']) {
       expect(pkg.dependencies[name], name).toBeUndefined();
