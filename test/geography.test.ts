@@ -1,8 +1,10 @@
 // The reference geography: the compact copy `npm run build` writes (dist/core/geography.bin) holds
-// exactly the tables built from the pinned packages, and the tables are consistent.
+// exactly the tables built from the pinned packages, the tables are consistent, and the ZIP weights
+// add up to each state's 2020 Census population with no ZIP out of scale.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { STATE_POPULATION_2020 } from '../src/core/censusPopulation.js';
 import { GEO_STATES, decodeGeography, referenceGeography } from '../src/core/geography.js';
 import { ROOT } from './helpers/dwgen.js';
 
@@ -27,5 +29,23 @@ describe('reference geography', () => {
     expect(new TextDecoder().decode(fresh.geoCityNameBytes.slice(fresh.geoCityNameOffsets[city], fresh.geoCityNameOffsets[city + 1]))).toBe('Beverly Hills');
     expect(GEO_STATES[fresh.geoCityState[city]!]).toBe('CA');
     for (let s = 0; s < GEO_STATES.length; s++) expect(fresh.geoAreaOffsets[s + 1]! - fresh.geoAreaOffsets[s]!, GEO_STATES[s]).toBeGreaterThan(0);
+  });
+
+  it('the ZIP weights of each state add up to its 2020 Census population (331,449,281 in all)', () => {
+    expect(Object.values(STATE_POPULATION_2020).reduce((a, b) => a + b, 0)).toBe(331_449_281);
+    expect(Object.keys(STATE_POPULATION_2020).sort()).toEqual([...GEO_STATES].sort());
+    const byState = new Float64Array(GEO_STATES.length);
+    for (let z = 0; z < fresh.geoZipCode.length; z++) byState[fresh.geoCityState[fresh.geoZipCity[z]!]!] += fresh.geoZipWeight[z]!;
+    GEO_STATES.forEach((st, s) => expect(Math.abs(byState[s]! / STATE_POPULATION_2020[st]! - 1), st).toBeLessThan(1e-9));
+  });
+
+  it('no ZIP outweighs the most populous real ZIP areas (about 130,000 people); Manhattan\'s people are on its "New York" ZIPs, not on 10048', () => {
+    let max = 0;
+    for (const w of fresh.geoZipWeight) max = Math.max(max, w);
+    expect(max).toBeLessThan(140_000);
+    const weightOf = (zip: number): number => fresh.geoZipWeight[fresh.geoZipCode.indexOf(zip)]!;
+    expect(weightOf(10048)).toBeLessThan(20_000); // the former World Trade Center ZIP: it held all 1.5 M of GeoNames' Manhattan
+    expect(weightOf(10001)).toBeCloseTo(weightOf(10048), 6); // one place, split evenly over its ZIPs
+    expect(weightOf(11201)).toBeGreaterThan(10_000); // Brooklyn keeps its own population
   });
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, loadConfigFile } from '../src/config/config.js';
+import { STATE_POPULATION_2020 } from '../src/core/censusPopulation.js';
 import { scaledQuantityWeights } from '../src/core/facts.js';
 import { CATEGORIES } from '../src/core/locale.js';
 import { ROOT, generate, runCli, tempDir } from './helpers/dwgen.js';
@@ -225,11 +226,23 @@ describe.each([0.3, 1, 10])('the default config at SF %s', (sf) => {
     expect(n(m.region.share)).toBeLessThan(D.orders.home_store_share + (1 - D.orders.home_store_share) * 0.6);
   });
 
-  it('geography: customers follow population (the most populous states lead); stores follow customers by region', async () => {
+  it('geography: customers follow population (each state its 2020 Census share; the most populous states lead); stores follow customers by region', async () => {
     const byState = await all(db.conn, `SELECT state, count(*) AS n FROM customers GROUP BY 1 ORDER BY n DESC, state LIMIT 5`);
     // The seven most populous states (2020 census: CA, TX, FL, NY, PA, IL, OH) hold the five largest customer counts.
     for (const r of byState) expect(['CA', 'TX', 'FL', 'NY', 'PA', 'IL', 'OH'], String(r.state)).toContain(r.state);
     expect(byState[0]!.state).toBe('CA');
+    // Each state's customers: its share of the 2020 Census population, within 4 binomial standard deviations.
+    const customers = n((await one(db.conn, `SELECT count(*) AS n FROM customers`)).n);
+    const counts = new Map((await all(db.conn, `SELECT state, count(*) AS n FROM customers GROUP BY 1`)).map((r) => [String(r.state), n(r.n)]));
+    const us = Object.values(STATE_POPULATION_2020).reduce((a, b) => a + b, 0);
+    for (const [st, people] of Object.entries(STATE_POPULATION_2020)) {
+      const expected = (customers * people) / us;
+      const sd = Math.sqrt(expected * (1 - people / us));
+      expect(Math.abs((counts.get(st) ?? 0) - expected), `${st}: ${counts.get(st) ?? 0} customers, ${expected.toFixed(0)} expected`).toBeLessThan(4 * sd + 1);
+    }
+    // No ZIP stands out: the busiest holds a small multiple of the most populous ZIP's share (0.04 % of the people).
+    const busiest = n((await one(db.conn, `SELECT max(n) AS n FROM (SELECT zip_code, count(*) AS n FROM customers GROUP BY 1)`)).n);
+    if (sf >= 10) expect(busiest / customers).toBeLessThan(0.001);
     const regions = await all(db.conn,
       `WITH c AS (SELECT ${REGION_SQL} AS r, count(*) / (SELECT count(*) FROM customers) AS share FROM customers GROUP BY 1), ` +
       `s AS (SELECT ${REGION_SQL} AS r, count(*) / (SELECT count(*) FROM stores) AS share FROM stores GROUP BY 1) ` +

@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { STATE_POPULATION_2020 } from './censusPopulation.js';
 import { CENSUS_REGION_STATES } from './tables.js';
 
 const require = createRequire(import.meta.url);
@@ -19,10 +20,20 @@ export const GEO_STATE_REGION: Int32Array = Int32Array.from(CENSUS_REGION_STATES
 
 /**
  * People a ZIP weighs when its place is not among GeoNames' cities of ≥ 1,000 people: rural and
- * small-town ZIP codes, about 3 % of the weight in all. A city's population is split evenly over
- * its ZIP codes.
+ * small-town ZIP codes. A place's population is split evenly over the ZIP codes named after it;
+ * then every state's ZIPs are scaled together so that the state's total is its 2020 Census
+ * population (censusPopulation.ts).
  */
 export const RURAL_ZIP_POPULATION = 500;
+
+/**
+ * Places whose ZIP codes zipcodes names otherwise than GeoNames: Manhattan's ZIPs are "New York"
+ * there, and GeoNames' "New York City" (8.2 M) is all five boroughs, whose other four have ZIPs of
+ * their own names (Brooklyn, Bronx, Staten Island, Queens' neighbourhoods). So "New York" takes
+ * Manhattan's population, shared with zipcodes' one "Manhattan" ZIP (10048, the former World Trade
+ * Center's), which on its own held all 1.5 M.
+ */
+const PLACE_ALIASES: Readonly<Record<string, string>> = { 'NEW YORK|NY': 'MANHATTAN|NY' };
 
 /** The reference geography as typed arrays (what the shared arena holds; see FACT_ARRAY_KINDS). */
 export interface GeoArrays {
@@ -64,7 +75,7 @@ const CACHE_KINDS: Record<keyof GeoArrays, 'int32' | 'float64' | 'uint8'> = {
   geoZipCode: 'int32', geoZipCity: 'int32', geoZipLat: 'float64', geoZipLon: 'float64', geoZipWeight: 'float64',
   geoCityState: 'int32', geoCityNameOffsets: 'int32', geoCityNameBytes: 'uint8', geoAreaOffsets: 'int32', geoAreaCodes: 'int32',
 };
-const CACHE_MAGIC = 'dwgen-geography-1';
+const CACHE_MAGIC = 'dwgen-geography-2'; // 2: ZIP weights scaled to the 2020 Census state populations
 
 /** Serialises the reference geography: a JSON header line (array lengths), then each array's bytes, 8-byte aligned. */
 export function encodeGeography(g: GeoArrays): Buffer {
@@ -130,9 +141,11 @@ function buildReferenceGeography(): GeoArrays {
     const key = `${c.name.toUpperCase()}|${c.adminCode}`;
     population.set(key, (population.get(key) ?? 0) + c.population);
   }
-  const populationOf = (city: string, state: string): number | undefined => {
+  /** The GeoNames place (its key in `population`) that a zipcodes city is, if any. */
+  const placeOf = (city: string, state: string): string | undefined => {
     const name = city.toUpperCase();
-    return population.get(`${name}|${state}`) ?? population.get(`${name} CITY|${state}`) ?? population.get(`THE ${name}|${state}`);
+    const alias = PLACE_ALIASES[`${name}|${state}`];
+    return [alias, `${name}|${state}`, `${name} CITY|${state}`, `THE ${name}|${state}`].find((k) => k !== undefined && population.has(k));
   };
 
   const zips = Object.values(codes)
@@ -141,7 +154,6 @@ function buildReferenceGeography(): GeoArrays {
   const cityIndex = new Map<string, number>();
   const cityNames: string[] = [];
   const cityState: number[] = [];
-  const cityZips: number[] = [];
   const zipCity = new Int32Array(zips.length);
   zips.forEach((z, i) => {
     const key = `${z.city}|${z.state}`;
@@ -151,15 +163,28 @@ function buildReferenceGeography(): GeoArrays {
       cityIndex.set(key, c);
       cityNames.push(z.city);
       cityState.push(stateIndex.get(z.state)!);
-      cityZips.push(0);
     }
-    cityZips[c]++;
     zipCity[i] = c;
   });
-  const weight = new Float64Array(zips.length);
+  // A place's population split over every ZIP that is that place; then each state scaled to its census population.
+  const zipPlace = zips.map((z) => placeOf(z.city, z.state));
+  const placeZips = new Map<string, number>();
+  for (const p of zipPlace) if (p !== undefined) placeZips.set(p, (placeZips.get(p) ?? 0) + 1);
+  const weight = Float64Array.from(zipPlace, (p) => (p === undefined ? 0 : population.get(p)! / placeZips.get(p)!));
+  const placed = new Float64Array(GEO_STATES.length);
+  const unplacedZips = new Float64Array(GEO_STATES.length);
   zips.forEach((z, i) => {
-    const pop = populationOf(z.city, z.state);
-    weight[i] = pop === undefined ? RURAL_ZIP_POPULATION : pop / cityZips[zipCity[i]];
+    const s = stateIndex.get(z.state)!;
+    placed[s] += weight[i];
+    if (zipPlace[i] === undefined) unplacedZips[s]++;
+  });
+  // Per state: the people its places leave out live in its other ZIPs, evenly (at least
+  // RURAL_ZIP_POPULATION each); where the places count more than the state holds, they are scaled down.
+  const rural = GEO_STATES.map((st, s) => Math.max(RURAL_ZIP_POPULATION, (STATE_POPULATION_2020[st]! - placed[s]) / Math.max(1, unplacedZips[s])));
+  const placeScale = GEO_STATES.map((st, s) => (placed[s] > 0 ? Math.min(1, (STATE_POPULATION_2020[st]! - rural[s] * unplacedZips[s]) / placed[s]) : 1));
+  zips.forEach((z, i) => {
+    const s = stateIndex.get(z.state)!;
+    weight[i] = zipPlace[i] === undefined ? rural[s] : weight[i] * placeScale[s];
   });
 
   const encoder = new TextEncoder();
