@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { loadConfigFile } from '../src/config/config.js';
 import { ROOT, SMALL_CONFIG, generate, runCli, tempDir } from './helpers/dwgen.js';
 
 const CHARTS = ['daily-orders', 'daily-revenue', 'weekdays', 'lorenz', 'tiers', 'categories', 'returns', 'states', 'status'];
@@ -35,6 +37,13 @@ describe('dwgen profile', () => {
     }
     expect(html).toMatch(/<h3>orders — 6,000 rows<\/h3>/);
     expect(html).toMatch(/<h3>customers — 1,200 rows<\/h3>/);
+  });
+
+  it('shows the effective config that produced the data, every key: the config file given, with the defaults filled in', () => {
+    const block = /<pre class="config">([\s\S]*?)<\/pre>/.exec(html)?.[1];
+    expect(block).toBeDefined();
+    const text = block!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+    expect(parseYaml(text)).toEqual(loadConfigFile(SMALL_CONFIG));
   });
 
   it('refuses a directory with no dataset: one line, exit 2', () => {

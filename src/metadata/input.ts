@@ -2,6 +2,7 @@
 // A run on one machine, or a process finalizing shards it did not generate, fills this from what
 // was written (the partition records) and hands it to the pure builders (schemaDocument.ts,
 // lineageDocument.ts).
+import type { Config } from '../config/config.js';
 import type { StepName, TableName } from '../core/tables.js';
 
 export type FileFormat = 'csv' | 'parquet';
@@ -38,6 +39,8 @@ export interface MetadataRun {
   readonly configSha256: string;
   /** Where the config came from: the --config path, or '(built-in defaults)'. */
   readonly configSource: string;
+  /** The effective config (every key, defaults filled in): what produced the data, written into the lineage. */
+  readonly config: Config;
   readonly formats: readonly FileFormat[];
   /** The CSV layout asked for (Parquet is always partitioned); used for tables not written. */
   readonly csvLayout: FileLayout;

@@ -116,6 +116,7 @@ export function buildLineageDocument(input: MetadataInput, compileSeconds: numbe
         scale_factor: run.scaleFactor,
         config_source: run.configSource,
         config_sha256: run.configSha256,
+        config: run.config,
         formats: [...run.formats],
         layout: layouts,
         ...(run.parquet ? { parquet: { compression: run.parquet.compression, row_group_bytes: run.parquet.rowGroupBytes } } : {}),

@@ -54,6 +54,7 @@ export function metadataInput(run: RunResult, info: RunInfo): MetadataInput {
       scaleFactor: info.config.scale_factor,
       configSha256: configHash(info.config),
       configSource: info.configSource,
+      config: info.config,
       formats: info.formats as ('csv' | 'parquet')[],
       csvLayout: info.layout,
       parquet: info.parquet ? { compression: info.parquet.compression, rowGroupBytes: info.parquet.rowGroupBytes } : null,

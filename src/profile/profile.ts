@@ -7,7 +7,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import * as Plot from '@observablehq/plot';
 import { parseHTML } from 'linkedom';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { TABLES, type TableName } from '../core/tables.js';
 import { qi } from '../ddl/sql.js';
 import { openDataset, primaryFormat, type DatasetLocation } from '../validate/dataset.js';
@@ -271,6 +271,11 @@ export function renderProfileHtml(p: Profile): string {
     .filter(([, v]) => v === null || typeof v !== 'object' || Array.isArray(v))
     .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(Array.isArray(v) ? v.join(', ') : String(v))}</td></tr>`)
     .join('');
+  // The effective config (every key, defaults filled in), as the lineage records it: a file `dwgen generate --config` takes.
+  const config =
+    p.run.config !== null && typeof p.run.config === 'object'
+      ? `<h3>The effective config</h3><pre class="config">${esc(toYaml(p.run.config, { lineWidth: 0 }))}</pre>`
+      : '<p>The lineage records no effective config (a dataset of an earlier dwgen): only its source and hash above.</p>';
   const tableSections = p.tables
     .map((t) => {
       const body = t.columns
@@ -289,7 +294,7 @@ export function renderProfileHtml(p: Profile): string {
 body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; max-width: 1200px; }
 h1 { font-size: 22px; } h2 { font-size: 18px; margin-top: 32px; } h3 { font-size: 14px; margin: 18px 0 6px; }
 table { border-collapse: collapse; font-size: 12px; } th, td { border: 1px solid #ddd; padding: 3px 6px; text-align: left; vertical-align: top; }
-td.n { text-align: right; } .charts { display: flex; flex-wrap: wrap; gap: 12px 28px; } .chart svg { max-width: 100%; height: auto; }
+td.n { text-align: right; } pre.config { font-size: 12px; background: #f6f6f6; padding: 8px; max-height: 420px; overflow: auto; } .charts { display: flex; flex-wrap: wrap; gap: 12px 28px; } .chart svg { max-width: 100%; height: auto; }
 </style>
 </head>
 <body>
@@ -297,6 +302,7 @@ td.n { text-align: right; } .charts { display: flex; flex-wrap: wrap; gap: 12px 
 <p>Computed in DuckDB from the dataset's files; charts drawn by Observable Plot as static SVG.</p>
 <h2>What produced this data</h2>
 <table class="run">${run}</table>
+${config}
 <h2>Charts</h2>
 <div class="charts">
 ${figures}

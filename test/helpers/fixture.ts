@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { DEFAULT_CONFIG } from '../../src/config/config.js';
 import { TABLES, TABLE_NAMES, type TableName } from '../../src/core/tables.js';
 import type { MetadataInput, MetadataTable } from '../../src/metadata/input.js';
 import { buildLineageDocument } from '../../src/metadata/lineageDocument.js';
@@ -292,6 +293,7 @@ export async function writeFixture(dir: string, options: FixtureOptions = {}): P
       scaleFactor: 0.001,
       configSha256: '0'.repeat(64),
       configSource: 'test/helpers/fixture.ts',
+      config: DEFAULT_CONFIG, // not what made the fixture's rows (they are written by hand): the documents only need one
       formats: format === 'both' ? ['csv', 'parquet'] : [format],
       csvLayout: layout,
       parquet: null,
