@@ -451,6 +451,10 @@ describe('config', () => {
     ['customers:\n  loyalty_order_factors: { Bronze: 0, Silver: 0, Gold: 0, Platinum: 0 }\n', /customers\.loyalty_order_factors: must have at least one positive weight/],
     ['returns:\n  category_factors: { Books: 1 }\n', /returns\.category_factors\.Electronics: missing/],
     ['orders:\n  home_store_share: 1.2\n', /orders\.home_store_share: must be at most 1, got 1\.2/],
+    [
+      'stores:\n  count_per_sqrt_scale_factor: 100000\nproducts:\n  count_per_sqrt_scale_factor: 100000\n',
+      /stores\.count_per_sqrt_scale_factor × products\.count_per_sqrt_scale_factor: 100,000 stores × 100,000 products at scale_factor 1 are 10,000,000,000 inventory cells, more than the 2,147,483,647 that 32-bit cell indices hold/,
+    ],
     ['scale_factor: 3\ncustomers:\n  count_per_scale_factor: 1000000000\n', /customers\.count_per_scale_factor: 1000000000 × scale_factor 3 is 3,000,000,000 customers, more than the 2,147,483,647 that 32-bit keys hold/],
   ])('%j is refused naming the key, exit 2', (yaml, message) => {
     const cfg = join(tempDir(), 'bad.yaml');

@@ -346,10 +346,20 @@ function checkRelations(c: Config): void {
   }
   // customer_id and order_id are 32-bit keys (and loyalty tiers map them with 32-bit modular arithmetic).
   for (const [key, perScale] of [['customers', c.customers.count_per_scale_factor], ['orders', c.orders.count_per_scale_factor]] as const) {
-    const rows = Math.round(perScale * c.scale_factor);
+    const rows = scaledCount(perScale, c.scale_factor);
     if (rows > 2_147_483_647) {
       throw new ConfigError(`${key}.count_per_scale_factor: ${perScale} × scale_factor ${c.scale_factor} is ${rows.toLocaleString('en-US')} ${key}, more than the 2,147,483,647 that 32-bit keys hold`);
     }
+  }
+  // Inventory cells (store × product) are 32-bit indices, and the shared arena holds 8 bytes for each.
+  const root = Math.sqrt(c.scale_factor);
+  const stores = scaledCount(c.stores.count_per_sqrt_scale_factor, root);
+  const products = scaledCount(c.products.count_per_sqrt_scale_factor, root);
+  if (stores * products > 2_147_483_647) {
+    throw new ConfigError(
+      `stores.count_per_sqrt_scale_factor × products.count_per_sqrt_scale_factor: ${stores.toLocaleString('en-US')} stores × ${products.toLocaleString('en-US')} products at scale_factor ${c.scale_factor} ` +
+        `are ${(stores * products).toLocaleString('en-US')} inventory cells, more than the 2,147,483,647 that 32-bit cell indices hold`,
+    );
   }
   if (!CATEGORY_NAMES.some((name) => c.products.categories[name].weight > 0)) {
     throw new ConfigError('products.categories: at least one category needs a positive weight');
@@ -369,6 +379,9 @@ function checkRelations(c: Config): void {
     throw new ConfigError(`customers.signup_years_before_start: reaches before year 1 from calendar.start_date ${c.calendar.start_date}`);
   }
 }
+
+/** A row count at a scale: base × factor (the scale factor, or its square root), rounded, at least 1. */
+export const scaledCount = (base: number, factor: number): number => Math.max(1, Math.round(base * factor));
 
 /** Validates a parsed config document (the defaults fill what it leaves out). */
 export function validateConfig(document: unknown): Config {

@@ -1,7 +1,7 @@
 // The run plan: row counts of every dimension and fact driver at a scale factor, and how the
 // orders, customers and inventory rows are cut into fixed-size partitions (set by the config,
 // never by the worker count, so the output cannot depend on the machine).
-import type { Config } from '../config/config.js';
+import { scaledCount as scaled, type Config } from '../config/config.js';
 import { parseIsoDay } from './calendar.js';
 
 export interface Range {
@@ -29,8 +29,6 @@ export interface Plan {
   readonly storesPerInventoryPartition: number;
   readonly inventoryPartitions: number;
 }
-
-const scaled = (base: number, factor: number): number => Math.max(1, Math.round(base * factor));
 
 export function makePlan(config: Config): Plan {
   const sf = config.scale_factor;
