@@ -5,50 +5,25 @@
 //        --out-dir DIR (results JSON, default bench/results) · --no-save · --label TEXT (recorded, e.g. a commit)
 // One tinybench op = one batch (N draws, one partition, one table's pre-generated batches …);
 // rows/s = rows per op × ops/s, from the mean latency.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { faker } from '@faker-js/faker/locale/en_US';
 import { Bench, type Task } from 'tinybench';
 import type { ColumnBatch } from '../src/core/columns.js';
 import { generateCustomers } from '../src/core/dimensions.js';
 import { InventoryAccumulator, OrderBatchColumns, countOrderPartition, generateOrderPartition } from '../src/core/facts.js';
 import { below, deriveStream } from '../src/core/random.js';
-import { LOYALTY_STATUSES, TABLES, TABLE_NAMES, type TableDef, type TableName } from '../src/core/tables.js';
+import { LOYALTY_STATUSES, TABLES, TABLE_NAMES, type TableName } from '../src/core/tables.js';
 import { ByteWriter } from '../src/streams/byteWriter.js';
 import { CsvTableEncoder } from '../src/streams/csvEncoder.js';
+import { ParquetEncoder } from '../src/parquet/parquetEncoder.js';
 import { concatFormat, fastCsvFormat } from './lib/baselines.js';
 import { buildRunContext, pregenerateBatches, rowsOf } from './lib/fixture.js';
-import { DEFAULT_RESULTS_DIR, ROOT, fmtRatio, machine, parseFlags, ratio, round, saveResults, si } from './lib/report.js';
+import { DEFAULT_RESULTS_DIR, fmtRatio, machine, parseFlags, ratio, round, saveResults, si } from './lib/report.js';
 
 const flags = parseFlags(process.argv.slice(2), ['quick', 'no-save']);
 const quick = flags.has('quick');
 const scale = Number(flags.get('scale') ?? 10);
 if (!(scale > 0)) throw new Error(`--scale must be > 0, got ${flags.get('scale')}`);
 const outDir = flags.get('out-dir') ?? DEFAULT_RESULTS_DIR;
-
-/**
- * Parquet: src/parquet/parquetEncoder.ts is being written alongside. When it exports
- * `ParquetEncoder` (new ParquetEncoder(tableDef, options?) with write(batch): Uint8Array[] and
- * finish(): Uint8Array[]), a "parquet: <table>" case runs per table; otherwise the cases are skipped
- * and the results say so. TODO: import it statically once its API is settled.
- */
-interface ParquetEncoderLike {
-  write(batch: ColumnBatch): Uint8Array[];
-  finish(): Uint8Array[];
-}
-type ParquetEncoderCtor = new (table: TableDef, options?: { compression?: string }) => ParquetEncoderLike;
-async function loadParquetEncoder(): Promise<{ ctor: ParquetEncoderCtor | null; note: string }> {
-  const file = join(ROOT, 'src/parquet/parquetEncoder.ts');
-  if (!existsSync(file)) return { ctor: null, note: 'TODO: src/parquet/parquetEncoder.ts does not exist yet (use its ParquetEncoder export)' };
-  try {
-    const mod = (await import(pathToFileURL(file.replace(/\.ts$/, '.js')).href)) as { ParquetEncoder?: unknown };
-    if (typeof mod.ParquetEncoder !== 'function') return { ctor: null, note: 'TODO: src/parquet/parquetEncoder.ts has no ParquetEncoder export yet' };
-    return { ctor: mod.ParquetEncoder as ParquetEncoderCtor, note: 'ParquetEncoder from src/parquet/parquetEncoder.ts, snappy (its default)' };
-  } catch (err) {
-    return { ctor: null, note: `TODO: src/parquet/parquetEncoder.ts failed to load: ${(err as Error).message.split('\n')[0]}` };
-  }
-}
 
 interface CaseInfo {
   group: string;
@@ -157,24 +132,21 @@ for (const table of TABLE_NAMES) {
   });
 }
 
-// ---- Parquet encoder per table (when src/parquet provides it) ----------------------------------
-const parquet = await loadParquetEncoder();
-if (parquet.ctor) {
-  const Ctor = parquet.ctor;
-  for (const table of TABLE_NAMES) {
-    const list = batches[table];
-    const encodeAll = (): number => {
-      const enc = new Ctor(TABLES[table]);
-      let bytes = 0;
-      for (const b of list) for (const c of enc.write(b)) bytes += c.length;
-      for (const c of enc.finish()) bytes += c.length;
-      return bytes;
-    };
-    const bytes = encodeAll();
-    add(`parquet: ${table}`, { group: 'parquet', unit: 'row', rowsPerOp: rowsOf(list), bytesPerOp: bytes }, () => {
-      sink ^= encodeAll();
-    });
-  }
+// ---- Parquet encoder per table (dwgen's own, snappy: its default) -------------------------------
+const PARQUET_NOTE = 'ParquetEncoder from src/parquet/parquetEncoder.ts, snappy (its default)';
+for (const table of TABLE_NAMES) {
+  const list = batches[table];
+  const encodeAll = (): number => {
+    const enc = new ParquetEncoder(TABLES[table]);
+    let bytes = 0;
+    for (const b of list) for (const c of enc.write(b)) bytes += c.length;
+    for (const c of enc.finish()) bytes += c.length;
+    return bytes;
+  };
+  const bytes = encodeAll();
+  add(`parquet: ${table}`, { group: 'parquet', unit: 'row', rowsPerOp: rowsOf(list), bytesPerOp: bytes }, () => {
+    sink ^= encodeAll();
+  });
 }
 
 // ---- baselines on the same transaction rows ----------------------------------------------------
@@ -304,7 +276,7 @@ console.table({
   'CSV transactions_raw ÷ string concat': { ratio: fmtRatio(ratios.csv_transactions_vs_string_concat), 'baseline output identical to dwgen': identical.string_concat },
   'generateCustomers ÷ faker templates': { ratio: fmtRatio(ratios.customers_vs_faker_templates), 'baseline output identical to dwgen': 'n/a (different values)' },
 });
-console.log(`Parquet: ${parquet.note}`);
+console.log(`Parquet: ${PARQUET_NOTE}`);
 
 const doc = {
   kind: 'micro',
@@ -315,7 +287,7 @@ const doc = {
   machine: m,
   setup_seconds: round(setupSeconds, 2),
   run_seconds: round(runSeconds, 2),
-  parquet: { included: parquet.ctor !== null, note: parquet.note },
+  parquet: { included: true, note: PARQUET_NOTE },
   baseline_output_identical: identical,
   ratios: Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, round(v, 3)])),
   encoder_rows: encoderRows,
