@@ -34,6 +34,21 @@ describe('inventory-deltas record', () => {
     }
   });
 
+  it('encoded into the space of an earlier record, gives the same bytes; space too small is not written to', () => {
+    const big = randomDeltas(5000, 1);
+    const small = randomDeltas(300, 2);
+    const first = encodeDeltaRecord(big);
+    const space = new Uint8Array(first.buffer, first.byteOffset);
+    const reused = encodeDeltaRecord(small, space);
+    expect(reused.buffer).toBe(first.buffer);
+    expect(Buffer.from(reused)).toEqual(Buffer.from(encodeDeltaRecord(small)));
+    const tooSmall = new Uint8Array(16);
+    const fresh = encodeDeltaRecord(big, tooSmall);
+    expect(fresh.buffer).not.toBe(tooSmall.buffer);
+    expect(Array.from(tooSmall)).toEqual(new Array(16).fill(0));
+    expect(Array.from(decodeDeltaRecord(fresh)!.cells)).toEqual(Array.from(big.cells));
+  });
+
   it('keeps a real order partition\'s deltas in under 5 bytes a cell (raw Int32 arrays took 12)', () => {
     const config = validateConfig(structuredClone(DEFAULT_CONFIG));
     const model = buildDimensionModel(config);

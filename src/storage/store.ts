@@ -115,7 +115,10 @@ export interface Store {
   /** Deletes a finished part that will not be committed. */
   discard(part: PendingPart): Promise<void>;
 
-  /** Writes a small object atomically; `durable`: fsynced (or the store's equivalent) before it is visible. */
+  /**
+   * Writes a small object atomically; `durable`: fsynced (or the store's equivalent) before it is
+   * visible. The store keeps no reference to `data` once the promise settles (the caller may reuse it).
+   */
   put(path: string, data: string | Uint8Array, options?: { durable?: boolean }): Promise<void>;
   /** A small object's bytes, or null when it does not exist. */
   get(path: string): Promise<Uint8Array | null>;
