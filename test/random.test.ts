@@ -1,6 +1,6 @@
 // Unit tests of the random streams, the alias tables and the Zipf key sampler.
 import { describe, expect, it } from 'vitest';
-import { AliasTable, ZipfKeySampler, below, deriveStream, modInverse, mulMod, scatterStep } from '../src/core/random.js';
+import { AliasTable, ZipfKeySampler, below, deriveStream, modExact, modInverse, mulMod, scatterStep } from '../src/core/random.js';
 
 const popcount = (x: number): number => {
   let n = 0;
@@ -126,7 +126,20 @@ describe('ZipfKeySampler', () => {
 
 const FIRST_OUTPUTS: number[] = [142409983, -1714371299, -1508122349];
 
-describe('mulMod and modInverse', () => {
+describe('modExact, mulMod and modInverse', () => {
+  it('modExact equals the remainder for x < 2^52, where x / n rounds to an integer or just past one', () => {
+    const s = deriveStream(7, 'modExact-test', 0);
+    const check = (x: number, n: number): void => expect(modExact(x, n), `${x} mod ${n}`).toBe(Number(BigInt(x) % BigInt(n)));
+    for (let i = 0; i < 20_000; i++) {
+      const n = 1 + below(s, 2 ** 21) * (1 + below(s, 1024)); // up to 2^31
+      const x = below(s, 2 ** 21) * 2 ** 31 + below(s, 2 ** 21) * 1024 + below(s, 1024); // up to 2^52
+      check(x, n);
+    }
+    for (const n of [1, 2, 3, 7, 1_000_003, 2_147_483_647, 2 ** 31]) {
+      for (const q of [0, 1, 2, 2 ** 20 - 1, 2 ** 20, Math.floor((2 ** 52 - 1) / n)]) for (const d of [-1, 0, 1]) if (q * n + d >= 0 && q * n + d < 2 ** 52) check(q * n + d, n);
+    }
+  });
+
   it('multiply exactly modulo n where a × b exceeds 2^53', () => {
     const n = 2_147_483_647;
     const a = 2_147_483_000;

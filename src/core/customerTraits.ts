@@ -14,7 +14,7 @@
 // per-store table (stores × 16 bytes, in L1) instead of the 42,000-ZIP one.
 import type { Config } from '../config/config.js';
 import { GEO_STATES, type CityNames, type GeoArrays } from './geography.js';
-import { AliasTable, ZipfKeySampler, hashBase, keyHash, modInverse, mulMod, scatterStep } from './random.js';
+import { AliasTable, ZipfKeySampler, hashBase, keyHash, modExact, modInverse, mulMod, scatterStep } from './random.js';
 import { LOYALTY_STATUSES } from './tables.js';
 
 /** The arena arrays the traits read (FACT_ARRAY_KINDS). */
@@ -75,7 +75,7 @@ export class LoyaltyTiers {
 
   /** The customer key (1-based) of rank `rank` of tier `tier`. */
   keyOf(tier: number, rank: number): number {
-    return (((this.offsets[tier] + rank) * this.step) % this.customers) + 1; // < 2^53: step < 2^20
+    return modExact((this.offsets[tier] + rank) * this.step, this.customers) + 1; // < 2^51: step < 2^20
   }
 
   /** The tier (index into LOYALTY_STATUSES) of customer `key`. */

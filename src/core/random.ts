@@ -212,7 +212,7 @@ export class ZipfKeySampler {
 
   /** A key in [1, keys]. */
   pick(stream: Stream): number {
-    return ((this.pickRank(stream) * this.step) % this.keys) + 1; // rank × step < 2^53: step < 2^20 (see scatterStep)
+    return modExact(this.pickRank(stream) * this.step, this.keys) + 1; // rank × step < 2^51: step < 2^20 (see scatterStep)
   }
 
   /** A popularity rank in [0, keys), 0 the most popular (the draw of pick, before the scatter). */
@@ -237,10 +237,20 @@ export function scatterStep(n: number): number {
   return step;
 }
 
+/**
+ * x mod n, exactly, for integers 0 ≤ x < 2^52 and 0 < n ≤ 2^31, without `%` on doubles (V8 calls
+ * fmod for it, the largest cost of an order's customer pick): x / n is rounded, so its floor may
+ * be one off, and the remainder is corrected by n at most once.
+ */
+export function modExact(x: number, n: number): number {
+  const r = x - Math.floor(x / n) * n; // q × n ≤ x + n < 2^53: exact
+  return r < 0 ? r + n : r >= n ? r - n : r;
+}
+
 /** (a × b) mod n, exactly, for integers 0 ≤ a, b < n ≤ 2^31 (a × b itself may exceed 2^53). */
 export function mulMod(a: number, b: number, n: number): number {
-  const high = (a * Math.floor(b / 65536)) % n; // < 2^31 × 2^15: exact
-  return (high * 65536 + a * (b % 65536)) % n; // < 2^47 + 2^47: exact
+  const high = modExact(a * Math.floor(b / 65536), n); // < 2^31 × 2^15: exact
+  return modExact(high * 65536 + a * (b % 65536), n); // < 2^47 + 2^47: exact
 }
 
 /** The inverse of a modulo n (a coprime with n, n ≤ 2^31): the x in [0, n) with a × x ≡ 1 (mod n). */
