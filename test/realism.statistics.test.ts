@@ -101,7 +101,37 @@ async function measure(conn: DuckDBConnection) {
     `sum(b.base) FILTER (WHERE h AND m <= 11 AND "date" NOT IN (DATE '2024-11-28', DATE '2024-11-29')) AS holiday, ` +
     `max(n.n) FILTER (WHERE "date" = DATE '2024-11-28') / max(b.base) FILTER (WHERE "date" = DATE '2024-11-28') AS thanksgiving ` +
     `FROM n JOIN b USING (m, w)`);
-  return { units, tier, months, monthWeekdays, weekday, blackFriday, topDays, region, returnRates, lift, endings, lineMix, customerHead, holidays };
+  const states = await one(conn,
+    `SELECT count(*) AS customers, count(*) FILTER (WHERE state = 'CA') AS ca, count(*) FILTER (WHERE state = 'NY') AS ny, count(*) FILTER (WHERE state = 'TX') AS tx, ` +
+    `(SELECT max(n) FROM (SELECT count(*) AS n FROM customers GROUP BY zip_code)) AS busiest_zip FROM customers`);
+  return { units, tier, months, monthWeekdays, weekday, blackFriday, topDays, region, returnRates, lift, endings, lineMix, customerHead, holidays, states, homeStores: await homeStores(conn) };
+}
+
+/**
+ * Customers with ≥ 5 orders, more than half of them at one store (their home store, by
+ * home_store_share 0.8): the share whose store is the nearest store in their census region, by
+ * great-circle distance between the ZIPs' reference positions; and the mean distance to it over
+ * the mean distance to any store.
+ */
+async function homeStores(conn: DuckDBConnection): Promise<{ customers: number; nearest: number; distanceRatio: number }> {
+  const customers = await all(conn,
+    `WITH o AS (SELECT customer_id, store_id, count(*) AS n FROM orders GROUP BY 1, 2), ` +
+    `t AS (SELECT customer_id, sum(n) AS orders, arg_max(store_id, n) AS modal, max(n) AS top FROM o GROUP BY 1) ` +
+    `SELECT t.customer_id, t.modal, c.zip_code, c.state FROM t JOIN customers c ON c.customer_id = t.customer_id WHERE t.orders >= 5 AND t.top * 2 > t.orders`);
+  const stores = (await all(conn, `SELECT store_id, zip_code, ${REGION_SQL} AS r FROM stores`)).map((s) => ({ id: n(s.store_id), region: String(s.r), at: zipcodes.lookup(String(s.zip_code))! }));
+  let nearest = 0;
+  let toModal = 0;
+  let toAny = 0;
+  for (const c of customers) {
+    const at = zipcodes.lookup(String(c.zip_code))!;
+    const inRegion = stores.filter((s) => s.region === regionOf(String(c.state)));
+    const pool = inRegion.length > 0 ? inRegion : stores;
+    const best = pool.reduce((a, s) => (km(at, s.at) < km(at, a.at) ? s : a));
+    if (best.id === n(c.modal)) nearest++;
+    toModal += km(at, stores.find((s) => s.id === n(c.modal))!.at);
+    toAny += stores.reduce((a, s) => a + km(at, s.at), 0) / stores.length;
+  }
+  return { customers: customers.length, nearest: nearest / customers.length, distanceRatio: toModal / toAny };
 }
 
 /** The mean of the config's quantity distribution scaled by `factor` (facts.ts scaledQuantityWeights). */
@@ -240,9 +270,10 @@ describe.each([0.3, 1, 10])('the default config at SF %s', (sf) => {
       const sd = Math.sqrt(expected * (1 - people / us));
       expect(Math.abs((counts.get(st) ?? 0) - expected), `${st}: ${counts.get(st) ?? 0} customers, ${expected.toFixed(0)} expected`).toBeLessThan(4 * sd + 1);
     }
-    // No ZIP stands out: the busiest holds a small multiple of the most populous ZIP's share (0.04 % of the people).
-    const busiest = n((await one(db.conn, `SELECT max(n) AS n FROM (SELECT zip_code, count(*) AS n FROM customers GROUP BY 1)`)).n);
-    if (sf >= 10) expect(busiest / customers).toBeLessThan(0.001);
+    // No ZIP stands out: the busiest holds a small multiple of the most populous ZIP's share (0.04 % of
+    // the people), more at small scales where a few customers make a ZIP the busiest by chance.
+    // (ZIP 10048 alone held 0.67 % of the customers before the census calibration.)
+    expect(n(m.states.busiest_zip) / customers).toBeLessThan(sf >= 10 ? 0.001 : 0.004);
     const regions = await all(db.conn,
       `WITH c AS (SELECT ${REGION_SQL} AS r, count(*) / (SELECT count(*) FROM customers) AS share FROM customers GROUP BY 1), ` +
       `s AS (SELECT ${REGION_SQL} AS r, count(*) / (SELECT count(*) FROM stores) AS share FROM stores GROUP BY 1) ` +
@@ -251,27 +282,11 @@ describe.each([0.3, 1, 10])('the default config at SF %s', (sf) => {
     for (const r of regions) expect(Math.abs(n(r.stores) - n(r.customers)), `${r.r}: ${r.stores} of stores, ${r.customers} of customers`).toBeLessThan(sf >= 1 ? 0.12 : 0.2);
   });
 
-  it('geography: a customer\'s most frequent store is the nearest store in its census region (great-circle distance from the ZIPs)', async () => {
-    const customers = await all(db.conn,
-      `WITH o AS (SELECT customer_id, store_id, count(*) AS n FROM orders GROUP BY 1, 2), ` +
-      `t AS (SELECT customer_id, sum(n) AS orders, arg_max(store_id, n) AS modal, max(n) AS top FROM o GROUP BY 1) ` +
-      `SELECT t.customer_id, t.modal, c.zip_code, c.state FROM t JOIN customers c ON c.customer_id = t.customer_id WHERE t.orders >= 5 AND t.top * 2 > t.orders`);
-    const stores = (await all(db.conn, `SELECT store_id, zip_code, ${REGION_SQL} AS r FROM stores`)).map((s) => ({ id: n(s.store_id), region: String(s.r), at: zipcodes.lookup(String(s.zip_code))! }));
-    expect(customers.length).toBeGreaterThan(200);
-    let nearest = 0;
-    let toModal = 0;
-    let toAny = 0;
-    for (const c of customers) {
-      const at = zipcodes.lookup(String(c.zip_code))!;
-      const inRegion = stores.filter((s) => s.region === regionOf(String(c.state)));
-      const pool = inRegion.length > 0 ? inRegion : stores;
-      const best = pool.reduce((a, s) => (km(at, s.at) < km(at, a.at) ? s : a));
-      if (best.id === n(c.modal)) nearest++;
-      toModal += km(at, stores.find((s) => s.id === n(c.modal))!.at);
-      toAny += stores.reduce((a, s) => a + km(at, s.at), 0) / stores.length;
-    }
-    expect(nearest / customers.length).toBeGreaterThan(0.97);
-    expect(toModal / toAny).toBeLessThan(0.15); // home is near: a tenth of the mean distance to a store, or less
+  it('geography: a customer\'s most frequent store (≥ 5 orders, over half of them at it) is the nearest store in its census region (great-circle distance from the ZIPs)', () => {
+    expect(m.homeStores.customers).toBeGreaterThan(200);
+    expect(m.homeStores.nearest).toBeGreaterThan(0.97);
+    // Home is near: 6–14 % of the mean distance to a store (nearer as stores grow in number with the scale).
+    expect(m.homeStores.distanceRatio).toBeLessThan(sf >= 1 ? 0.12 : 0.18);
   });
 
   it('returns: each category\'s return rate is returns.rate × its factor; Clothing is returned most, Grocery least', () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, SMALL_CONFIG, generate, sha256, tempDir } from './helpers/dwgen.js';
 import { createHash } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 
 let single: string;
 
@@ -48,5 +49,26 @@ describe('--stdout', () => {
     expect(r.stdout.length).toBe(0);
     expect(r.stderr).toBe(`dwgen generate: error: ${message}\n`);
     expect(readdirSync(cwd)).toEqual([]);
+  });
+});
+
+describe('StdoutStore (the run records of a --stdout run)', () => {
+  it('keeps a copy of put\'s bytes: inventory-delta records written into reused space read back as written', async () => {
+    const { StdoutStore } = await import('../src/storage/stdoutStore.js');
+    const { RunRecords } = await import('../src/run/records.js');
+    const records = new RunRecords(new StdoutStore(new PassThrough()));
+    const deltas = [0, 1, 2].map((k) => ({
+      cells: Int32Array.from({ length: 50 - k }, (_, i) => 3 * i + k),
+      sold: Int32Array.from({ length: 50 - k }, (_, i) => 1 + ((i * 7 + k) % 9)),
+      lastSale: Int32Array.from({ length: 50 - k }, (_, i) => 19_800 + i + k),
+    }));
+    for (const [p, d] of deltas.entries()) await records.writeRecord({ kind: 'orders', partition: p, parts: [] }, d);
+    for (const [p, d] of deltas.entries()) {
+      const back = await records.readDeltas(p);
+      expect(back, `partition ${p}`).not.toBeNull();
+      expect(Array.from(back!.cells)).toEqual(Array.from(d.cells));
+      expect(Array.from(back!.sold)).toEqual(Array.from(d.sold));
+      expect(Array.from(back!.lastSale)).toEqual(Array.from(d.lastSale));
+    }
   });
 });

@@ -266,6 +266,10 @@ for (const [kind, make] of Object.entries(KINDS)) {
       await store.put('.dwgen/parts/orders-00000.inv', bytes);
       expect(Buffer.from((await store.get('.dwgen/run.json'))!).toString('utf8')).toBe('{"a":1}\n');
       expect(sha256((await store.get('.dwgen/parts/orders-00000.inv'))!)).toBe(sha256(bytes));
+      // The store keeps no reference to put's bytes once it settles: the caller may write into them again.
+      const kept = sha256(bytes);
+      bytes.fill(0xee);
+      expect(sha256((await store.get('.dwgen/parts/orders-00000.inv'))!)).toBe(kept);
       await store.put('.dwgen/run.json', '{"a":2}\n');
       expect(Buffer.from((await store.get('.dwgen/run.json'))!).toString('utf8')).toBe('{"a":2}\n');
       expect(await store.get('.dwgen/none.json')).toBeNull();

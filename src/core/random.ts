@@ -250,7 +250,7 @@ export function modExact(x: number, n: number): number {
 /** (a × b) mod n, exactly, for integers 0 ≤ a, b < n ≤ 2^31 (a × b itself may exceed 2^53). */
 export function mulMod(a: number, b: number, n: number): number {
   const high = modExact(a * Math.floor(b / 65536), n); // < 2^31 × 2^15: exact
-  return modExact(high * 65536 + a * (b % 65536), n); // < 2^47 + 2^47: exact
+  return modExact(high * 65536 + a * (b & 0xffff), n); // < 2^47 + 2^47: exact (b < 2^31, so & is exact)
 }
 
 /** The inverse of a modulo n (a coprime with n, n ≤ 2^31): the x in [0, n) with a × x ≡ 1 (mod n). */

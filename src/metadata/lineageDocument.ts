@@ -10,7 +10,7 @@ import { INTERMEDIATE_REFERENCES, STEP_NAMES, TABLES, TABLE_NAMES, type StepName
 import { filesInOrder, primaryFormat, tableLayout, tablePath, type FileFormat, type MetadataInput } from './input.js';
 
 /** Version of dwgen's own keys (`dwgen:`); 2 is the design document's shape with dwgen's keys nested. */
-export const LINEAGE_VERSION = 2;
+export const LINEAGE_VERSION = 3; // 3: dwgen.run.config, the effective config
 
 export const LINEAGE_PATH = 'metadata/generation_lineage.yaml';
 export const SCHEMA_PATH = 'metadata/schema.json';

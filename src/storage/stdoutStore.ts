@@ -87,7 +87,7 @@ export class StdoutStore implements Store {
   async discard(_part: PendingPart): Promise<void> {}
 
   async put(path: string, data: string | Uint8Array): Promise<void> {
-    this.objects.set(path, typeof data === 'string' ? Buffer.from(data) : data);
+    this.objects.set(path, typeof data === 'string' ? Buffer.from(data) : Uint8Array.from(data)); // a copy: the caller may reuse its bytes
   }
   async get(path: string): Promise<Uint8Array | null> {
     return this.objects.get(path) ?? null;
