@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STATE_POPULATION_2020 } from '../src/core/censusPopulation.js';
-import { GEO_STATES, decodeGeography, referenceGeography } from '../src/core/geography.js';
+import { GEO_STATES, MAX_ZIP_POPULATION, decodeGeography, referenceGeography } from '../src/core/geography.js';
 import { ROOT } from './helpers/dwgen.js';
 
 describe('reference geography', () => {
@@ -39,10 +39,14 @@ describe('reference geography', () => {
     GEO_STATES.forEach((st, s) => expect(Math.abs(byState[s]! / STATE_POPULATION_2020[st]! - 1), st).toBeLessThan(1e-9));
   });
 
-  it('no ZIP outweighs the most populous real ZIP areas (about 130,000 people); Manhattan\'s people are on its "New York" ZIPs, not on 10048', () => {
+  it('no ZIP outweighs the most populous real ZIP areas (130,000 people); small places stay small; Manhattan\'s people are on its "New York" ZIPs, not on 10048', () => {
     let max = 0;
     for (const w of fresh.geoZipWeight) max = Math.max(max, w);
-    expect(max).toBeLessThan(140_000);
+    expect(max).toBeLessThanOrEqual(MAX_ZIP_POPULATION);
+    expect(MAX_ZIP_POPULATION).toBe(130_000);
+    const sorted = Float64Array.from(fresh.geoZipWeight).sort();
+    expect(sorted[sorted.length >> 1]).toBeGreaterThan(1_000); // the median ZIP: a few thousand people (2020 Census ZCTAs: about 2,800)
+    expect(sorted[sorted.length >> 1]).toBeLessThan(6_000);
     const weightOf = (zip: number): number => fresh.geoZipWeight[fresh.geoZipCode.indexOf(zip)]!;
     expect(weightOf(10048)).toBeLessThan(20_000); // the former World Trade Center ZIP: it held all 1.5 M of GeoNames' Manhattan
     expect(weightOf(10001)).toBeCloseTo(weightOf(10048), 6); // one place, split evenly over its ZIPs

@@ -22,9 +22,16 @@ export const GEO_STATE_REGION: Int32Array = Int32Array.from(CENSUS_REGION_STATES
  * People a ZIP weighs when its place is not among GeoNames' cities of ≥ 1,000 people: rural and
  * small-town ZIP codes. A place's population is split evenly over the ZIP codes named after it;
  * then every state's ZIPs are scaled together so that the state's total is its 2020 Census
- * population (censusPopulation.ts).
+ * population (censusPopulation.ts), none above MAX_ZIP_POPULATION.
  */
 export const RURAL_ZIP_POPULATION = 500;
+
+/**
+ * The most people one ZIP may weigh: about the most populous ZIP areas of the 2020 Census (77494,
+ * Katy, TX, and a few others hold 110,000–130,000). A city that zipcodes gives one ZIP while
+ * USPS gives it several (Coral Springs, FL) would otherwise hold a whole city's share.
+ */
+export const MAX_ZIP_POPULATION = 130_000;
 
 /**
  * Places whose ZIP codes zipcodes names otherwise than GeoNames: Manhattan's ZIPs are "New York"
@@ -144,8 +151,10 @@ function buildReferenceGeography(): GeoArrays {
   /** The GeoNames place (its key in `population`) that a zipcodes city is, if any. */
   const placeOf = (city: string, state: string): string | undefined => {
     const name = city.toUpperCase();
-    const alias = PLACE_ALIASES[`${name}|${state}`];
-    return [alias, `${name}|${state}`, `${name} CITY|${state}`, `THE ${name}|${state}`].find((k) => k !== undefined && population.has(k));
+    // zipcodes writes "Saint Petersburg" and "Mc Intosh" where GeoNames has "St. Petersburg" and "McIntosh".
+    const names = [name, name.replace(/^SAINT /, 'ST. '), name.replace(/^MC /, 'MC')];
+    const keys = [PLACE_ALIASES[`${name}|${state}`], ...names.flatMap((n) => [`${n}|${state}`, `${n} CITY|${state}`, `THE ${n}|${state}`])];
+    return keys.find((k) => k !== undefined && population.has(k));
   };
 
   const zips = Object.values(codes)
@@ -170,22 +179,9 @@ function buildReferenceGeography(): GeoArrays {
   const zipPlace = zips.map((z) => placeOf(z.city, z.state));
   const placeZips = new Map<string, number>();
   for (const p of zipPlace) if (p !== undefined) placeZips.set(p, (placeZips.get(p) ?? 0) + 1);
-  const weight = Float64Array.from(zipPlace, (p) => (p === undefined ? 0 : population.get(p)! / placeZips.get(p)!));
-  const placed = new Float64Array(GEO_STATES.length);
-  const unplacedZips = new Float64Array(GEO_STATES.length);
-  zips.forEach((z, i) => {
-    const s = stateIndex.get(z.state)!;
-    placed[s] += weight[i];
-    if (zipPlace[i] === undefined) unplacedZips[s]++;
-  });
-  // Per state: the people its places leave out live in its other ZIPs, evenly (at least
-  // RURAL_ZIP_POPULATION each); where the places count more than the state holds, they are scaled down.
-  const rural = GEO_STATES.map((st, s) => Math.max(RURAL_ZIP_POPULATION, (STATE_POPULATION_2020[st]! - placed[s]) / Math.max(1, unplacedZips[s])));
-  const placeScale = GEO_STATES.map((st, s) => (placed[s] > 0 ? Math.min(1, (STATE_POPULATION_2020[st]! - rural[s] * unplacedZips[s]) / placed[s]) : 1));
-  zips.forEach((z, i) => {
-    const s = stateIndex.get(z.state)!;
-    weight[i] = zipPlace[i] === undefined ? rural[s] : weight[i] * placeScale[s];
-  });
+  const weight = Float64Array.from(zipPlace, (p) => (p === undefined ? RURAL_ZIP_POPULATION : population.get(p)! / placeZips.get(p)!));
+  const zipState = Int32Array.from(zips, (z) => stateIndex.get(z.state)!);
+  GEO_STATES.forEach((st, s) => scaleToTotal(weight, zipState, s, STATE_POPULATION_2020[st]!, MAX_ZIP_POPULATION));
 
   const encoder = new TextEncoder();
   const nameBytes = cityNames.map((n) => encoder.encode(n));
@@ -219,6 +215,34 @@ function buildReferenceGeography(): GeoArrays {
     geoAreaOffsets: areaOffsets,
     geoAreaCodes: Int32Array.from(areaLists.flat()),
   };
+}
+
+/**
+ * Scales the weights of state s's ZIPs by one factor so that they add up to `total`, except that
+ * none exceeds `cap`: the ZIPs the factor would take past it are held at it, and the others scaled
+ * further to make up the difference (repeated until no more reach the cap). GeoNames counts a
+ * city within its limits, which a postal city's ZIPs exceed (suburbs, countryside), unevenly from
+ * state to state (Florida's places hold 45 % of its people, New York's more than all of them);
+ * scaling keeps each state's places, small and large, in proportion.
+ */
+function scaleToTotal(weight: Float64Array, zipState: Int32Array, s: number, total: number, cap: number): void {
+  const capped = new Set<number>();
+  for (;;) {
+    let free = 0;
+    for (let i = 0; i < weight.length; i++) if (zipState[i] === s && !capped.has(i)) free += weight[i];
+    const factor = (total - cap * capped.size) / free;
+    let more = false;
+    for (let i = 0; i < weight.length; i++) {
+      if (zipState[i] !== s || capped.has(i)) continue;
+      if (weight[i] * factor > cap) {
+        capped.add(i);
+        more = true;
+      }
+    }
+    if (more) continue;
+    for (let i = 0; i < weight.length; i++) if (zipState[i] === s) weight[i] = capped.has(i) ? cap : weight[i] * factor;
+    return;
+  }
 }
 
 /**

@@ -8,6 +8,6 @@
 //   2  issue 13: geography, popularity, loyalty, seasonality, categories, consistency
 //   3  loyalty tier drawn first (tiers as blocks of popularity ranks); a line's product and
 //      return draw as keyed hashes of its place in the partition
-//   4  ZIP weights scaled to the 2020 Census state populations; Manhattan's population on its
-//      "New York" ZIPs, no longer all on ZIP 10048 (geography.ts)
+//   4  ZIP weights scaled to the 2020 Census state populations (at most 130,000 a ZIP);
+//      Manhattan's population on its "New York" ZIPs, no longer all on ZIP 10048 (geography.ts)
 export const OUTPUT_REVISION = 4;
