@@ -532,8 +532,6 @@ class OrderBatchColumns {
   readonly txOrderId = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
   readonly txLine = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
   readonly txProduct = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
-  /** Each line's return draw (a keyed hash, signed: compared as its unsigned value). Not written. */
-  readonly returnDraw = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
   readonly txPromotion = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
   readonly txQuantity = new Int32Array(ORDERS_PER_BATCH * LINES_MAX);
   readonly txUnitPrice = new Float64Array(ORDERS_PER_BATCH * LINES_MAX);
@@ -700,11 +698,11 @@ function fillOrderCustomers(ctx: FactContext, orderStream: Stream, c: OrderBatch
 }
 
 /**
- * Per line of the batch: its order id and line number, its product and its return draw (keyed
- * hashes of its index in the partition, as the pre-pass draws them). Returns the batch's lines.
+ * Per line of the batch: its order id and line number, and its product (a keyed hash of its index
+ * in the partition, as the pre-pass draws it). Returns the batch's lines.
  */
 function fillLineProducts(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColumns, batchOrders: number): number {
-  const { productBase, returnFlagBase, linesBefore } = cursor;
+  const { productBase, linesBefore } = cursor;
   const products = ctx.products;
   let n = 0;
   for (let o = 0; o < batchOrders; o++) {
@@ -715,7 +713,6 @@ function fillLineProducts(ctx: FactContext, cursor: OrderCursor, c: OrderBatchCo
       c.txOrderId[n] = orderId;
       c.txLine[n] = l;
       c.txProduct[n] = products.pickWith(keyHash(productBase, lineInPartition)) + 1;
-      c.returnDraw[n] = keyHash(returnFlagBase, lineInPartition);
       n++;
     }
   }
@@ -774,12 +771,13 @@ function fillLineSales(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColum
 }
 
 /**
- * The returns (the return stream): a line of a Completed order is returned when its return draw is
- * below its product's return threshold; its order becomes Returned. The return date lies within the
- * window after the order and within the calendar. Returns the batch's returns.
+ * The returns (the return stream): a line of a Completed order is returned when its return draw (a
+ * keyed hash of its index in the partition, as the pre-pass draws it) is below its product's return
+ * threshold; its order becomes Returned. The return date lies within the window after the order and
+ * within the calendar. Returns the batch's returns.
  */
 function fillReturns(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColumns, batchOrders: number): number {
-  const returnStream = cursor.returnStream;
+  const { returnStream, returnFlagBase, linesBefore } = cursor;
   const { productReturnThreshold, reasons, reasonNames } = ctx;
   const lastDay = ctx.plan.firstDay + ctx.plan.days - 1;
   const window = ctx.returnWindowDays;
@@ -797,7 +795,7 @@ function fillReturns(ctx: FactContext, cursor: OrderCursor, c: OrderBatchColumns
     let returned = false;
     for (let end = n + lineCount; n < end; n++) {
       const productIndex = c.txProduct[n] - 1;
-      if (c.returnDraw[n] >>> 0 >= productReturnThreshold[productIndex]) continue;
+      if (keyHash(returnFlagBase, linesBefore + n) >>> 0 >= productReturnThreshold[productIndex]) continue;
       returned = true;
       const quantity = c.txQuantity[n];
       const quantityReturned = 1 + below(returnStream, quantity);
