@@ -176,18 +176,19 @@ export class RunRecords {
   /** Writes a partition's record (its deltas first): call only once its files are published. */
   async writeRecord(record: PartitionRecord, deltas: InventoryDeltas | null): Promise<void> {
     if (deltas) {
-      const bytes = encodeDeltaRecord(deltas, this.spareRecordSpace.pop());
+      const bytes = encodeDeltaRecord(deltas, this.recordSpace);
+      this.recordSpace = undefined; // taken: a record written meanwhile encodes into space of its own
       try {
         await this.store.put(this.recordPath(record.kind, record.partition, 'inv'), bytes);
       } finally {
         // Written (a store keeps no reference once put settles): the space serves the next record.
-        if (this.spareRecordSpace.length < 2) this.spareRecordSpace.push(new Uint8Array(bytes.buffer, bytes.byteOffset));
+        this.recordSpace = new Uint8Array(bytes.buffer, bytes.byteOffset);
       }
     }
     await this.store.put(this.recordPath(record.kind, record.partition, 'json'), JSON.stringify(record) + '\n');
   }
-  /** Encoding space of delta records already written (at most two: records are written one at a time, or nearly). */
-  private readonly spareRecordSpace: Uint8Array[] = [];
+  /** Encoding space of the last delta record written, free for the next one. */
+  private recordSpace: Uint8Array | undefined;
 
   async readRecord(kind: UnitKind, partition: number): Promise<PartitionRecord | null> {
     const r = decode<PartitionRecord>(await this.store.get(this.recordPath(kind, partition, 'json')));
