@@ -180,8 +180,9 @@ function buildReferenceGeography(): GeoArrays {
   const placeZips = new Map<string, number>();
   for (const p of zipPlace) if (p !== undefined) placeZips.set(p, (placeZips.get(p) ?? 0) + 1);
   const weight = Float64Array.from(zipPlace, (p) => (p === undefined ? RURAL_ZIP_POPULATION : population.get(p)! / placeZips.get(p)!));
-  const zipState = Int32Array.from(zips, (z) => stateIndex.get(z.state)!);
-  GEO_STATES.forEach((st, s) => scaleToTotal(weight, zipState, s, STATE_POPULATION_2020[st]!, MAX_ZIP_POPULATION));
+  const zipsOfState = GEO_STATES.map((): number[] => []);
+  zips.forEach((z, i) => zipsOfState[stateIndex.get(z.state)!].push(i));
+  GEO_STATES.forEach((st, s) => scaleToTotal(weight, zipsOfState[s], STATE_POPULATION_2020[st]!, MAX_ZIP_POPULATION));
 
   const encoder = new TextEncoder();
   const nameBytes = cityNames.map((n) => encoder.encode(n));
@@ -218,30 +219,26 @@ function buildReferenceGeography(): GeoArrays {
 }
 
 /**
- * Scales the weights of state s's ZIPs by one factor so that they add up to `total`, except that
- * none exceeds `cap`: the ZIPs the factor would take past it are held at it, and the others scaled
+ * Scales the weights of one state's ZIPs (`zips`: their indexes, ascending) by one factor so that
+ * they add up to `total`, except that none exceeds `cap`: the ZIPs the factor would take past it
+ * are held at it, and the others scaled
  * further to make up the difference (repeated until no more reach the cap). GeoNames counts a
  * city within its limits, which a postal city's ZIPs exceed (suburbs, countryside), unevenly from
  * state to state (Florida's places hold 45 % of its people, New York's more than all of them);
  * scaling keeps each state's places, small and large, in proportion.
  */
-function scaleToTotal(weight: Float64Array, zipState: Int32Array, s: number, total: number, cap: number): void {
+function scaleToTotal(weight: Float64Array, zips: readonly number[], total: number, cap: number): void {
   const capped = new Set<number>();
   for (;;) {
     let free = 0;
-    for (let i = 0; i < weight.length; i++) if (zipState[i] === s && !capped.has(i)) free += weight[i];
+    for (const i of zips) if (!capped.has(i)) free += weight[i];
     const factor = (total - cap * capped.size) / free;
-    let more = false;
-    for (let i = 0; i < weight.length; i++) {
-      if (zipState[i] !== s || capped.has(i)) continue;
-      if (weight[i] * factor > cap) {
-        capped.add(i);
-        more = true;
-      }
+    const over = zips.filter((i) => !capped.has(i) && weight[i] * factor > cap);
+    if (over.length === 0) {
+      for (const i of zips) weight[i] = capped.has(i) ? cap : weight[i] * factor;
+      return;
     }
-    if (more) continue;
-    for (let i = 0; i < weight.length; i++) if (zipState[i] === s) weight[i] = capped.has(i) ? cap : weight[i] * factor;
-    return;
+    for (const i of over) capped.add(i);
   }
 }
 
