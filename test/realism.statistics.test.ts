@@ -11,6 +11,7 @@ import { DEFAULT_CONFIG, loadConfigFile } from '../src/config/config.js';
 import { STATE_POPULATION_2020 } from '../src/core/censusPopulation.js';
 import { scaledQuantityWeights } from '../src/core/facts.js';
 import { CATEGORIES } from '../src/core/locale.js';
+import { LOYALTY_STATUSES } from '../src/core/tables.js';
 import { ROOT, generate, runCli, tempDir } from './helpers/dwgen.js';
 
 const D = DEFAULT_CONFIG;
@@ -134,38 +135,32 @@ async function homeStores(conn: DuckDBConnection): Promise<{ customers: number; 
   return { customers: customers.length, nearest: nearest / customers.length, distanceRatio: toModal / toAny };
 }
 
-/** The mean of the config's quantity distribution scaled by `factor` (facts.ts scaledQuantityWeights). */
-function meanQuantity(factor: number, weights: readonly number[] = D.orders.quantity_weights): number {
-  const w = scaledQuantityWeights(weights, factor);
+/** The mean of the default quantity distribution scaled by `factor` (facts.ts scaledQuantityWeights). */
+function meanQuantity(factor: number): number {
+  const w = scaledQuantityWeights(D.orders.quantity_weights, factor);
   const total = w.reduce((a, b) => a + b, 0);
   return w.reduce((a, x, i) => a + x * (i + 1), 0) / total;
 }
 
 /**
  * The basket (Platinum ÷ Bronze mean quantity per line) and the promotion lift (promoted ÷ other
- * lines' mean quantity) that the config's factors give, for the measured mix of promoted lines per
- * tier and of tiers among the lines: the figures the data must show, up to sampling noise.
+ * lines' mean quantity) that the default config's factors give, for the measured mix of promoted
+ * lines per tier and of tiers among the lines: the figures the data must show, up to sampling noise.
  */
-function expectedQuantityRatios(mix: Record<string, number | string>[], config = D): { basket: number; lift: number } {
-  const lift = config.promotions.quantity_lift;
+function expectedQuantityRatios(mix: Record<string, number | string>[]): { basket: number; lift: number } {
   const lines = (tier: string, promoted: boolean): number => n(mix.find((r) => r.tier === tier && String(r.promoted) === String(promoted))?.lines ?? 0);
-  const tierMean = (tier: keyof typeof config.customers.loyalty_basket_factors): number => {
-    const f = config.customers.loyalty_basket_factors[tier];
-    const [plain, promoted] = [lines(tier, false), lines(tier, true)];
-    return (plain * meanQuantity(f, config.orders.quantity_weights) + promoted * meanQuantity(f * lift, config.orders.quantity_weights)) / (plain + promoted);
+  // Per tier: the expected quantity of its plain and of its promoted lines, and how many there are.
+  const expected = LOYALTY_STATUSES.map((t) => {
+    const f = D.customers.loyalty_basket_factors[t];
+    const [plainN, promotedN] = [lines(t, false), lines(t, true)];
+    return { tier: t, plainN, promotedN, plainQ: plainN * meanQuantity(f), promotedQ: promotedN * meanQuantity(f * D.promotions.quantity_lift) };
+  });
+  const tierMean = (t: string): number => {
+    const e = expected.find((x) => x.tier === t)!;
+    return (e.plainQ + e.promotedQ) / (e.plainN + e.promotedN);
   };
-  let promotedQ = 0;
-  let promotedN = 0;
-  let plainQ = 0;
-  let plainN = 0;
-  for (const t of ['Bronze', 'Silver', 'Gold', 'Platinum'] as const) {
-    const f = config.customers.loyalty_basket_factors[t];
-    promotedQ += lines(t, true) * meanQuantity(f * lift, config.orders.quantity_weights);
-    promotedN += lines(t, true);
-    plainQ += lines(t, false) * meanQuantity(f, config.orders.quantity_weights);
-    plainN += lines(t, false);
-  }
-  return { basket: tierMean('Platinum') / tierMean('Bronze'), lift: promotedQ / promotedN / (plainQ / plainN) };
+  const sum = (k: 'plainN' | 'promotedN' | 'plainQ' | 'promotedQ'): number => expected.reduce((a, e) => a + e[k], 0);
+  return { basket: tierMean('Platinum') / tierMean('Bronze'), lift: sum('promotedQ') / sum('promotedN') / (sum('plainQ') / sum('plainN')) };
 }
 
 /** Great-circle distance in km between two points in degrees. */
@@ -194,7 +189,7 @@ describe.each([0.3, 1, 10])('the default config at SF %s', (sf) => {
     // The measured figures, as an artefact (docs/realism.md's table comes from them).
     mkdirSync(join(ROOT, 'test-results'), { recursive: true });
     const { tier, ...figures } = m;
-    const tiers = Object.fromEntries(['Bronze', 'Silver', 'Gold', 'Platinum'].map((t) => [t, tier(t)]));
+    const tiers = Object.fromEntries(LOYALTY_STATUSES.map((t) => [t, tier(t)]));
     writeFileSync(join(ROOT, 'test-results', `realism-sf${sf}.json`), JSON.stringify({ sf, ...figures, tiers, expected: expectedQuantityRatios(m.lineMix) }, null, 2) + '\n');
   }, 180_000);
   afterAll(() => db?.conn.closeSync());
@@ -262,7 +257,7 @@ describe.each([0.3, 1, 10])('the default config at SF %s', (sf) => {
     for (const r of byState) expect(['CA', 'TX', 'FL', 'NY', 'PA', 'IL', 'OH'], String(r.state)).toContain(r.state);
     expect(byState[0]!.state).toBe('CA');
     // Each state's customers: its share of the 2020 Census population, within 4 binomial standard deviations.
-    const customers = n((await one(db.conn, `SELECT count(*) AS n FROM customers`)).n);
+    const customers = n(m.states.customers);
     const counts = new Map((await all(db.conn, `SELECT state, count(*) AS n FROM customers GROUP BY 1`)).map((r) => [String(r.state), n(r.n)]));
     const us = Object.values(STATE_POPULATION_2020).reduce((a, b) => a + b, 0);
     for (const [st, people] of Object.entries(STATE_POPULATION_2020)) {
